@@ -1,0 +1,59 @@
+#pragma once
+// The fixture store: every task body of every variant, parsed and indexed
+// once at start-up. A fixture is what the vendor returned (declared); what
+// goes on the wire is rendered from it per request (see mock_server/).
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/json_text.hpp"
+#include "core/schema.hpp"
+#include "core/variant.hpp"
+
+namespace taskmock {
+
+struct Fixture {
+    std::string variant;
+    std::string id;
+    std::string file;  // display path
+    json body;
+};
+
+class FixtureStore {
+public:
+    // Loads root/<variant>/*.json for each described variant. Each body must
+    // be a JSON object with a string id at the variant's id field, matching
+    // its id pattern, unique within the variant, and (when task_schemas has
+    // the variant) valid against the task schema. Every problem is added to
+    // diagnostics; bodies with problems are left out.
+    // With allow_invalid, schema violations are warnings and the body is kept
+    // (for testing a client against deliberately bad data).
+    static FixtureStore load(const std::filesystem::path& root, const std::vector<VariantDescription>& variants,
+                             const std::map<std::string, Schema>& task_schemas, Diagnostics& diagnostics,
+                             bool allow_invalid = false);
+
+    // Adds one body; returns false (with diagnostics) when it is refused.
+    bool add(const VariantDescription& variant, JsonText body, const Schema* task_schema, Diagnostics& diagnostics,
+             bool allow_invalid = false);
+
+    const Fixture* find(const std::string& variant, const std::string& id) const;
+    // Up to count ids of the variant that sort next to id and share the
+    // longest prefix with it: a cheap "did you mean" for 404s.
+    std::vector<std::string> near(const std::string& variant, const std::string& id, std::size_t count) const;
+    std::vector<const Fixture*> fixtures(const std::string& variant) const;  // sorted by id
+    std::size_t size() const;
+
+private:
+    struct Shelf {
+        std::vector<Fixture> fixtures;
+        std::unordered_map<std::string, std::size_t> by_id;
+        std::vector<std::string> sorted_ids;
+    };
+    void finish();
+    std::map<std::string, Shelf> shelves_;
+};
+
+}  // namespace taskmock

@@ -1,0 +1,223 @@
+#include "mock_server/cli.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "core/fixture_store.hpp"
+#include "core/variant.hpp"
+#include "mock_server/http_server.hpp"
+#include "mock_server/pipeline.hpp"
+
+#ifndef TASKMOCK_DATA_DIR
+#define TASKMOCK_DATA_DIR "."
+#endif
+#ifndef TASKMOCK_VERSION
+#define TASKMOCK_VERSION "0.0.0"
+#endif
+
+namespace taskmock {
+
+std::string usage() {
+    return R"(usage: taskmock [options]
+
+Serves fixture tasks for documented task APIs at the vendors' own paths.
+
+options:
+  --host HOST            address to bind (default 127.0.0.1, loopback only)
+  --port N               port (default 8080; 0 picks a free port)
+  --fixtures DIR         fixture directory (default: the shipped fixtures/)
+  --schemas DIR          variant descriptions and schemas (default: the shipped schemas/)
+  --variant NAME         serve only this variant, at its native paths
+  --quirk VARIANT:NAME   reproduce a documented vendor quirk (repeatable),
+                         e.g. conductor:legacy-204
+  --allow-invalid        serve fixtures that violate their schema (warnings)
+  --instance NAME        server name in error bodies (default taskmock)
+  --check                load and check everything, then exit
+  --quiet                no access log
+  --help                 this text
+  --version              the version
+
+credentials (environment; never printed):
+  TASKMOCK_<VARIANT>_CREDENTIAL        the key or token to accept ("user:password" for basic)
+  TASKMOCK_<VARIANT>_CREDENTIAL_FILE   a file holding it
+  TASKMOCK_<VARIANT>_KEY_ID, _KEY_SECRET   key pair for a token exchange (Orkes)
+  <VARIANT> is the name in upper case with '_' for '-', e.g. TASKMOCK_ORACLE_BPM_CREDENTIAL.
+)";
+}
+
+std::optional<Options> parse_options(const std::vector<std::string>& arguments, std::string& error) {
+    Options options;
+    options.fixtures = std::filesystem::path(TASKMOCK_DATA_DIR) / "fixtures";
+    options.schemas = std::filesystem::path(TASKMOCK_DATA_DIR) / "schemas";
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string& argument = arguments[i];
+        auto value = [&]() -> std::optional<std::string> {
+            if (i + 1 >= arguments.size()) {
+                error = "option " + argument + " needs a value";
+                return std::nullopt;
+            }
+            return arguments[++i];
+        };
+        if (argument == "--help" || argument == "-h") {
+            options.help = true;
+        } else if (argument == "--version") {
+            options.version = true;
+        } else if (argument == "--quiet") {
+            options.quiet = true;
+        } else if (argument == "--allow-invalid") {
+            options.allow_invalid = true;
+        } else if (argument == "--check") {
+            options.check_only = true;
+        } else if (argument == "--host" || argument == "--fixtures" || argument == "--schemas" ||
+                   argument == "--variant" || argument == "--quirk" || argument == "--instance" ||
+                   argument == "--port") {
+            auto given = value();
+            if (!given) return std::nullopt;
+            if (argument == "--host") options.host = *given;
+            if (argument == "--fixtures") options.fixtures = *given;
+            if (argument == "--schemas") options.schemas = *given;
+            if (argument == "--variant") options.variant = *given;
+            if (argument == "--instance") options.instance = *given;
+            if (argument == "--quirk") {
+                if (given->find(':') == std::string::npos) {
+                    error = "--quirk takes VARIANT:NAME, got \"" + *given + "\"";
+                    return std::nullopt;
+                }
+                options.quirks.push_back(*given);
+            }
+            if (argument == "--port") {
+                std::size_t used = 0;
+                int port = -1;
+                try {
+                    port = std::stoi(*given, &used);
+                } catch (const std::exception&) {
+                    used = 0;
+                }
+                if (used != given->size() || port < 0 || port > 65535) {
+                    error = "--port takes a number from 0 to 65535, got \"" + *given + "\"";
+                    return std::nullopt;
+                }
+                options.port = port;
+            }
+        } else {
+            error = "unknown option \"" + argument + "\"";
+            return std::nullopt;
+        }
+    }
+    return options;
+}
+
+namespace {
+
+bool is_loopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::map<std::string, Schema> compile_task_schemas(const std::vector<VariantDescription>& variants,
+                                                   Diagnostics& diagnostics) {
+    std::map<std::string, Schema> schemas;
+    for (const auto& variant : variants) {
+        auto text = read_json_file(variant.directory / variant.task_schema,
+                                   display_path(variant.directory / variant.task_schema), diagnostics);
+        if (!text) continue;
+        if (auto schema = Schema::compile(*text, diagnostics)) schemas.emplace(variant.name, std::move(*schema));
+    }
+    return schemas;
+}
+
+}  // namespace
+
+int run(const Options& options, std::ostream& out, std::ostream& err) {
+    Diagnostics diagnostics;
+    std::vector<VariantDescription> variants = load_variants(options.schemas, diagnostics);
+
+    for (const std::string& quirk : options.quirks) {
+        std::string name = quirk.substr(0, quirk.find(':'));
+        std::string which = quirk.substr(quirk.find(':') + 1);
+        auto variant = std::find_if(variants.begin(), variants.end(), [&](const auto& v) { return v.name == name; });
+        if (variant == variants.end() || !variant->apply_quirk(which)) {
+            std::string known;
+            for (const auto& v : variants) {
+                for (const auto& [quirk_name, q] : v.quirks) known += "\n  " + v.name + ":" + quirk_name + "  " + q.description;
+            }
+            err << "taskmock: unknown quirk \"" << quirk << "\"; known quirks:" << (known.empty() ? " none" : known)
+                << "\n";
+            return 2;
+        }
+    }
+
+    std::map<std::string, Schema> schemas = compile_task_schemas(variants, diagnostics);
+    FixtureStore store = FixtureStore::load(options.fixtures, variants, schemas, diagnostics, options.allow_invalid);
+    err << diagnostics.to_string();
+    if (diagnostics.has_errors()) {
+        err << "taskmock: " << diagnostics.error_count() << " error(s); not serving\n";
+        return 2;
+    }
+
+    std::vector<MountConfig> mounts;
+    for (auto& variant : variants) {
+        if (!options.variant.empty() && variant.name != options.variant) continue;
+        Credentials credentials = credentials_from_environment(variant);
+        mounts.push_back({std::move(variant), std::move(credentials)});
+    }
+    if (mounts.empty()) {
+        err << "taskmock: unknown variant \"" << options.variant << "\"\n" << usage();
+        return 2;
+    }
+    if (options.check_only) {
+        out << "taskmock: " << store.size() << " fixtures of " << mounts.size() << " variants are valid\n";
+        return 0;
+    }
+
+    PipelineSettings pipeline_settings;
+    pipeline_settings.prefixed = options.variant.empty();
+    pipeline_settings.instance = options.instance;
+    Pipeline pipeline(std::move(mounts), store, pipeline_settings);
+
+    ServerSettings server_settings;
+    server_settings.host = options.host;
+    server_settings.port = options.port;
+    server_settings.access_log = !options.quiet;
+    HttpServer server(pipeline, server_settings);
+
+    // Signals are taken by a thread of their own (sigwait) rather than a
+    // handler, so stopping the server runs as ordinary code.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    if (server.bind() < 0) {
+        err << "taskmock: cannot listen on " << options.host << ":" << options.port << "\n";
+        return 1;
+    }
+    if (!is_loopback(options.host)) {
+        err << "taskmock: warning: listening on " << options.host
+            << ", which other machines may reach; the default is 127.0.0.1\n";
+    }
+    out << "taskmock " << TASKMOCK_VERSION << " listening on " << server.url("") << "\n";
+    for (const auto& mount : pipeline.mounts()) {
+        out << "  " << mount.name << std::string(mount.name.size() < 12 ? 12 - mount.name.size() : 1, ' ')
+            << server.url(mount.prefix) << "  (" << mount.fixtures << " fixtures; " << mount.task_route << ")\n";
+    }
+    out.flush();
+
+    std::thread waiter([&server, signals]() {
+        int received = 0;
+        sigwait(&signals, &received);
+        server.stop();
+    });
+    bool served = server.listen();
+    if (waiter.joinable()) {
+        // listen() also returns when the socket fails; wake the waiter then.
+        pthread_kill(waiter.native_handle(), SIGTERM);
+        waiter.join();
+    }
+    out << "taskmock: stopped\n";
+    return served ? 0 : 1;
+}
+
+}  // namespace taskmock

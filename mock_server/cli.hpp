@@ -1,0 +1,37 @@
+#pragma once
+// taskmock's command line: parsing (usage errors exit 2) and the start-up
+// sequence (load, check, serve), kept out of main.cpp so tests can drive it.
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace taskmock {
+
+struct Options {
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    std::filesystem::path fixtures;
+    std::filesystem::path schemas;
+    std::string variant;              // empty: all, each under /<name>
+    std::vector<std::string> quirks;  // "variant:quirk"
+    std::string instance = "taskmock";
+    bool allow_invalid = false;
+    bool check_only = false;
+    bool quiet = false;
+    bool help = false;
+    bool version = false;
+};
+
+std::string usage();
+
+// Parses argv; on a usage error writes the message to error and returns nothing.
+std::optional<Options> parse_options(const std::vector<std::string>& arguments, std::string& error);
+
+// Loads, checks and serves until SIGINT or SIGTERM. Returns the exit code:
+// 0 clean shutdown, 1 cannot serve (e.g. port in use), 2 bad configuration.
+int run(const Options& options, std::ostream& out, std::ostream& err);
+
+}  // namespace taskmock
