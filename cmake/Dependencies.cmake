@@ -16,4 +16,6 @@ find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)
 add_library(taskmock_valijson INTERFACE)
 target_include_directories(taskmock_valijson SYSTEM INTERFACE "${VALIJSON_INCLUDE_DIR}")
 target_link_libraries(taskmock_valijson INTERFACE nlohmann_json::nlohmann_json)
+# Without this valijson prints and calls abort() on a bad schema.
+target_compile_definitions(taskmock_valijson INTERFACE VALIJSON_USE_EXCEPTIONS=1)
 add_library(taskmock::valijson ALIAS taskmock_valijson)

@@ -80,8 +80,8 @@ public:
 private:
     struct Level {
         bool object;
-        std::string key;
-        std::size_t index;
+        std::string key;    // objects: the current member
+        std::size_t count;  // arrays: elements started so far
     };
 
     std::size_t read() const { return static_cast<std::size_t>(*cursor_ - text_.data()); }
@@ -100,11 +100,13 @@ private:
                                         text_[start] == ':' || text_[start] == ',')) {
             ++start;
         }
+        // Count the element before looking: its children must see the
+        // parent's index as it is while they are visited.
+        if (!path_.empty() && !path_.back().object) ++path_.back().count;
         if (matches()) {
             found = start;
             return false;  // stop parsing: we have what we came for
         }
-        if (!path_.empty() && !path_.back().object) ++path_.back().index;
         mark();
         return true;
     }
@@ -114,7 +116,7 @@ private:
         for (std::size_t i = 0; i < path_.size(); ++i) {
             const Level& level = path_[i];
             const std::string& want = target_[i];
-            if (level.object ? level.key != want : std::to_string(level.index) != want) return false;
+            if (level.object ? level.key != want : std::to_string(level.count - 1) != want) return false;
         }
         return true;
     }
@@ -150,6 +152,27 @@ std::string parse_error_text(const json::parse_error& error) {
     return "invalid JSON: " + what;
 }
 
+// nlohmann reports where it stopped reading: the end of the offending
+// token. Compilers point at its start, and so do we.
+std::size_t token_start(std::string_view text, std::size_t offset) {
+    if (offset >= text.size()) return offset;
+    if (text[offset] == '"') {
+        std::size_t at = offset;
+        while (at > 0) {
+            --at;
+            if (text[at] == '"' && (at == 0 || text[at - 1] != '\\')) return at;
+            if (text[at] == '\n') break;
+        }
+        return offset;
+    }
+    auto in_word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+';
+    };
+    if (!in_word(text[offset])) return offset;
+    while (offset > 0 && in_word(text[offset - 1])) --offset;
+    return offset;
+}
+
 }  // namespace
 
 std::optional<std::size_t> offset_of(std::string_view text, const json::json_pointer& pointer) {
@@ -173,7 +196,7 @@ std::optional<JsonText> parse_json_text(std::string text, std::string display_na
         return JsonText{std::move(display_name), std::move(text), std::move(value)};
     } catch (const json::parse_error& error) {
         // error.byte counts characters read, the offending one included.
-        std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
+        std::size_t offset = token_start(text, error.byte > 0 ? error.byte - 1 : 0);
         diagnostics.error(location_of(display_name, text, offset), parse_error_text(error), "json.syntax");
         return std::nullopt;
     }

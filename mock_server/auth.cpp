@@ -78,8 +78,10 @@ Credentials credentials_from_environment(const VariantDescription& variant) {
     credentials.key_id = environment(prefix + "KEY_ID");
     credentials.key_secret = environment(prefix + "KEY_SECRET");
     if (variant.auth.token) {
+        // Once anything is configured the route checks credentials, and the
+        // token the exchange hands out must be one it accepts.
         credentials.token = mint_token(credentials.key_id);
-        if (!credentials.key_id.empty()) credentials.accepted.push_back(credentials.token);
+        if (credentials.configured()) credentials.accepted.push_back(credentials.token);
     }
     return credentials;
 }

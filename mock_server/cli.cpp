@@ -1,5 +1,6 @@
 #include "mock_server/cli.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <map>
@@ -129,9 +130,9 @@ std::map<std::string, Schema> compile_task_schemas(const std::vector<VariantDesc
 
 }  // namespace
 
-int run(const Options& options, std::ostream& out, std::ostream& err) {
-    Diagnostics diagnostics;
+std::optional<Catalogue> load_catalogue(const Options& options, Diagnostics& diagnostics, std::string& usage_error) {
     std::vector<VariantDescription> variants = load_variants(options.schemas, diagnostics);
+    if (diagnostics.has_errors()) return std::nullopt;
 
     for (const std::string& quirk : options.quirks) {
         std::string name = quirk.substr(0, quirk.find(':'));
@@ -142,29 +143,44 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
             for (const auto& v : variants) {
                 for (const auto& [quirk_name, q] : v.quirks) known += "\n  " + v.name + ":" + quirk_name + "  " + q.description;
             }
-            err << "taskmock: unknown quirk \"" << quirk << "\"; known quirks:" << (known.empty() ? " none" : known)
-                << "\n";
-            return 2;
+            usage_error = "unknown quirk \"" + quirk + "\"; known quirks:" + (known.empty() ? " none" : known);
+            return std::nullopt;
         }
+    }
+    if (!options.variant.empty() &&
+        std::none_of(variants.begin(), variants.end(), [&](const auto& v) { return v.name == options.variant; })) {
+        usage_error = "unknown variant \"" + options.variant + "\"; known variants:";
+        for (const auto& v : variants) usage_error += " " + v.name;
+        return std::nullopt;
     }
 
     std::map<std::string, Schema> schemas = compile_task_schemas(variants, diagnostics);
     FixtureStore store = FixtureStore::load(options.fixtures, variants, schemas, diagnostics, options.allow_invalid);
+    if (diagnostics.has_errors()) return std::nullopt;
+    if (!options.variant.empty()) {
+        std::erase_if(variants, [&](const auto& v) { return v.name != options.variant; });
+    }
+    return Catalogue{std::move(variants), std::move(store)};
+}
+
+int run(const Options& options, std::ostream& out, std::ostream& err) {
+    Diagnostics diagnostics;
+    std::string usage_error;
+    std::optional<Catalogue> catalogue = load_catalogue(options, diagnostics, usage_error);
     err << diagnostics.to_string();
-    if (diagnostics.has_errors()) {
+    if (!usage_error.empty()) {
+        err << "taskmock: " << usage_error << "\n";
+        return 2;
+    }
+    if (!catalogue) {
         err << "taskmock: " << diagnostics.error_count() << " error(s); not serving\n";
         return 2;
     }
-
+    const FixtureStore& store = catalogue->store;
     std::vector<MountConfig> mounts;
-    for (auto& variant : variants) {
-        if (!options.variant.empty() && variant.name != options.variant) continue;
+    for (auto& variant : catalogue->variants) {
         Credentials credentials = credentials_from_environment(variant);
         mounts.push_back({std::move(variant), std::move(credentials)});
-    }
-    if (mounts.empty()) {
-        err << "taskmock: unknown variant \"" << options.variant << "\"\n" << usage();
-        return 2;
     }
     if (options.check_only) {
         out << "taskmock: " << store.size() << " fixtures of " << mounts.size() << " variants are valid\n";

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/fixture_store.hpp"
+#include "core/variant.hpp"
+
 namespace taskmock {
 
 struct Options {
@@ -29,6 +32,17 @@ std::string usage();
 
 // Parses argv; on a usage error writes the message to error and returns nothing.
 std::optional<Options> parse_options(const std::vector<std::string>& arguments, std::string& error);
+
+// Everything start-up loads and checks: variant descriptions (quirks
+// applied, filtered by --variant) and the fixture store.
+struct Catalogue {
+    std::vector<VariantDescription> variants;
+    FixtureStore store;
+};
+
+// Loads the catalogue. Problems in data go to diagnostics; a bad quirk or
+// variant name goes to usage_error. Returns nothing on any error.
+std::optional<Catalogue> load_catalogue(const Options& options, Diagnostics& diagnostics, std::string& usage_error);
 
 // Loads, checks and serves until SIGINT or SIGTERM. Returns the exit code:
 // 0 clean shutdown, 1 cannot serve (e.g. port in use), 2 bad configuration.

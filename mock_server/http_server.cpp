@@ -92,6 +92,13 @@ HttpServer::HttpServer(const Pipeline& pipeline, ServerSettings settings)
     Impl* impl = impl_.get();
     // Nagle's algorithm with delayed ACKs costs ~40 ms per small response.
     server.set_tcp_nodelay(true);
+    // httplib's default also sets SO_REUSEPORT, which lets a second taskmock
+    // bind the same port and silently take half the requests. Reusing the
+    // address (restart while old connections linger in TIME_WAIT) is enough.
+    server.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server.set_payload_max_length(impl->settings.max_body_bytes);
     // Requests without a body are answered before httplib's regex routing;
     // those that may carry one (the token exchange) go through it so that

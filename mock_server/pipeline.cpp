@@ -219,7 +219,7 @@ std::optional<Response> Pipeline::check_id(const Mount& mount, const Request& re
     }
     if (variant.id_pattern && !variant.id_pattern->matches(id)) {
         return vendor_error(mount, variant.invalid_id_status, "id-invalid", request, id,
-                            variant.id_parameter + " must match " + variant.id_pattern->text);
+                            "Invalid " + variant.id_parameter + " \"" + id + "\": expected " + variant.id_pattern->text);
     }
     return std::nullopt;
 }
