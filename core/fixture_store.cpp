@@ -122,6 +122,12 @@ bool FixtureStore::add(const VariantDescription& variant, JsonText body, const S
         diagnostics.error(body.locate(variant.id_field), "duplicate task id \"" + id + "\" (also in " + first.file + ")",
                           "fixture.duplicate-id");
     }
+    for (const Invariant& invariant : variant.invariants) {
+        if (auto problem = violation_of(invariant, body.value)) {
+            json::json_pointer at = invariant.fields.empty() ? invariant.values.front().first : invariant.fields.front();
+            diagnostics.error(body.locate(at), invariant.name + ": " + *problem, "fixture.invariant");
+        }
+    }
     if (task_schema != nullptr) {
         Diagnostics violations;
         task_schema->check(body, violations);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <array>
+#include <cstdint>
+#include <limits>
+#include <regex>
 #include <string_view>
 #include <utility>
 
@@ -170,8 +173,87 @@ std::string readable(const std::string& keyword, const std::string& description,
     return shown + ": " + text;
 }
 
-bool is_proper_prefix(const std::vector<std::string>& shorter, const std::vector<std::string>& longer) {
-    return shorter.size() < longer.size() && std::equal(shorter.begin(), shorter.end(), longer.begin());
+// The subschema that lists an object's properties: through $ref, and the
+// first branch of anyOf/oneOf/allOf that lists them (nullable objects).
+const plain_json* object_schema(const plain_json& root, const plain_json* schema) {
+    schema = resolve_ref(root, schema);
+    if (schema == nullptr || !schema->is_object()) return nullptr;
+    if (schema->contains("properties")) return schema;
+    for (const char* combinator : {"anyOf", "oneOf", "allOf"}) {
+        if (!schema->contains(combinator) || !(*schema)[combinator].is_array()) continue;
+        for (const auto& branch : (*schema)[combinator]) {
+            if (const plain_json* found = object_schema(root, &branch)) return found;
+        }
+    }
+    return schema;
+}
+
+void collect_undocumented(const plain_json& root, const plain_json* schema, const json& value,
+                          const json::json_pointer& at, std::vector<json::json_pointer>& out) {
+    schema = object_schema(root, schema);
+    if (schema == nullptr) return;
+    if (value.is_object()) {
+        if (!schema->contains("properties")) return;  // open object: nothing is undocumented
+        const plain_json& properties = (*schema)["properties"];
+        for (const auto& [key, child] : value.items()) {
+            if (properties.contains(key)) {
+                collect_undocumented(root, &properties[key], child, at / key, out);
+                continue;
+            }
+            bool by_pattern = false;
+            if (schema->contains("patternProperties")) {
+                for (const auto& [pattern, unused] : (*schema)["patternProperties"].items()) {
+                    try {
+                        by_pattern = by_pattern || std::regex_search(key, std::regex(pattern));
+                    } catch (const std::regex_error&) {
+                    }
+                }
+            }
+            bool described = schema->contains("additionalProperties") && (*schema)["additionalProperties"].is_object();
+            if (!by_pattern && !described) out.push_back(at / key);
+        }
+    } else if (value.is_array() && schema->contains("items") && (*schema)["items"].is_object()) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            collect_undocumented(root, &(*schema)["items"], value[i], at / std::to_string(i), out);
+        }
+    }
+}
+
+bool is_within(const std::vector<std::string>& outer, const std::vector<std::string>& inner) {
+    return outer.size() <= inner.size() && std::equal(outer.begin(), outer.end(), inner.begin());
+}
+
+// valijson reports, besides each failing constraint, a sentence for every
+// ancestor that failed because of it ("failed to validate item #2", ...).
+// Those wrappers are dropped; the constraint errors themselves are kept,
+// however deep, so a missing required field at the root still shows when a
+// nested field is also wrong.
+bool is_wrapper(const std::string& description) {
+    static const std::array<std::string_view, 6> openings{
+        "Failed to validate against schema associated with", "Failed to validate item #",
+        "Failed to validate against child schema", "Failed to validate against additional properties schema",
+        "Failed to validate against dependent schema", "Cannot validate item #"};
+    return std::any_of(openings.begin(), openings.end(),
+                       [&](std::string_view opening) { return description.rfind(opening, 0) == 0; });
+}
+
+// anyOf/oneOf summaries say less than their branches' errors; keep one only
+// when nothing more precise was reported at or below it.
+bool is_summary(const std::string& description) {
+    return description.rfind("Failed to validate against any schemas allowed by anyOf", 0) == 0 ||
+           description.rfind("Failed to validate against exactly one child schema", 0) == 0;
+}
+
+// valijson's nlohmann adapter reads integers as int64_t, so one above
+// INT64_MAX wraps to a negative number and passes a maximum. As a double it
+// keeps its magnitude and fails the bounds it should fail.
+void widen_huge_integers(nlohmann::json& value) {
+    if (value.is_number_unsigned() &&
+        value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        value = static_cast<double>(value.get<std::uint64_t>());
+    } else if (value.is_structured()) {
+        for (auto& child : value) widen_huge_integers(child);
+    }
 }
 
 }  // namespace
@@ -208,7 +290,8 @@ std::optional<Schema> Schema::compile(const JsonText& document, Diagnostics& dia
 std::vector<Violation> Schema::validate(const json& instance) const {
     valijson::Validator validator;
     valijson::ValidationResults results;
-    const plain_json plain(instance);
+    plain_json plain(instance);
+    widen_huge_integers(plain);
     valijson::adapters::NlohmannJsonAdapter target(plain);
     if (validator.validate(*compiled_, target, &results)) return {};
 
@@ -218,10 +301,12 @@ std::vector<Violation> Schema::validate(const json& instance) const {
 
     std::vector<Violation> violations;
     for (const auto& candidate : errors) {
-        bool has_deeper = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
-            return is_proper_prefix(candidate.context, other.context);
+        if (is_wrapper(candidate.description)) continue;
+        bool has_precise = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
+            return &other != &candidate && !is_wrapper(other.description) && !is_summary(other.description) &&
+                   is_within(candidate.context, other.context);
         });
-        if (has_deeper) continue;
+        if (is_summary(candidate.description) && has_precise) continue;
         Violation violation;
         violation.pointer = pointer_of(candidate.context);
         violation.keyword = keyword_of(candidate.description);
@@ -240,6 +325,12 @@ std::vector<Violation> Schema::validate(const json& instance) const {
                                         }) > 0;
     });
     return violations;
+}
+
+std::vector<json::json_pointer> Schema::undocumented(const json& instance) const {
+    std::vector<json::json_pointer> out;
+    collect_undocumented(*document_, document_.get(), instance, json::json_pointer(), out);
+    return out;
 }
 
 bool Schema::check(const JsonText& instance, Diagnostics& diagnostics) const {

@@ -35,6 +35,11 @@ public:
 
     std::vector<Violation> validate(const json& instance) const;
 
+    // Fields of the instance that the schema does not name under an object's
+    // properties: how an API's drift shows first. Objects whose schema lists
+    // no properties are open and never reported.
+    std::vector<json::json_pointer> undocumented(const json& instance) const;
+
     // Adds one diagnostic per violation, located in the instance's file.
     // Returns true when the instance is valid.
     bool check(const JsonText& instance, Diagnostics& diagnostics) const;

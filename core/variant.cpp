@@ -207,6 +207,10 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
         }
     }
 
+    if (value.contains("invariants")) {
+        for (const json& entry : value["invariants"]) variant.invariants.push_back(read_invariant(entry));
+    }
+
     variant.task_schema = value["schemas"]["task"];
     variant.token_schema = value["schemas"].value("token", "");
     check_schema_file(variant, *source, variant.task_schema, json::json_pointer("/schemas/task"), diagnostics);
@@ -218,6 +222,26 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
 
     if (diagnostics.error_count() > errors_before) return std::nullopt;
     return variant;
+}
+
+std::map<std::string, Schema> load_schemas(const VariantDescription& variant, Diagnostics& diagnostics) {
+    std::set<std::string> files{variant.task_schema};
+    if (!variant.token_schema.empty()) files.insert(variant.token_schema);
+    for (const auto& [status, error] : variant.errors) {
+        if (!error.schema.empty()) files.insert(error.schema);
+    }
+    for (const auto& [name, quirk] : variant.quirks) {
+        for (const auto& [status, error] : quirk.errors) {
+            if (!error.schema.empty()) files.insert(error.schema);
+        }
+    }
+    std::map<std::string, Schema> schemas;
+    for (const std::string& file : files) {
+        auto text = read_json_file(variant.directory / file, display_path(variant.directory / file), diagnostics);
+        if (!text) continue;
+        if (auto schema = Schema::compile(*text, diagnostics)) schemas.emplace(file, std::move(*schema));
+    }
+    return schemas;
 }
 
 std::vector<VariantDescription> load_variants(const std::filesystem::path& root, Diagnostics& diagnostics) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/invariant.hpp"
 #include "core/json_text.hpp"
 #include "core/route.hpp"
 #include "core/schema.hpp"
@@ -99,6 +100,7 @@ struct VariantDescription {
     std::string error_media_type = "application/json";
     std::map<int, ErrorTemplate> errors;  // keyed by the status the pipeline decides
     std::map<std::string, Quirk> quirks;
+    std::vector<Invariant> invariants;
 
     std::string task_schema;   // file name in directory
     std::string token_schema;  // file name in directory, may be empty
@@ -117,6 +119,10 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
 
 // Every subdirectory of root with a variant.json, sorted by name.
 std::vector<VariantDescription> load_variants(const std::filesystem::path& root, Diagnostics& diagnostics);
+
+// Compiles every schema file the description names (task, token, error
+// bodies), keyed by file name.
+std::map<std::string, Schema> load_schemas(const VariantDescription& variant, Diagnostics& diagnostics);
 
 // Display form of a path for diagnostics: relative to the cwd when below it.
 std::string display_path(const std::filesystem::path& path);

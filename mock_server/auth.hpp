@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base64.hpp"
 #include "core/variant.hpp"
 #include "mock_server/exchange.hpp"
 
@@ -42,8 +43,5 @@ AuthOutcome check_auth(const Auth& auth, const Credentials& credentials, const R
 
 // Constant-time comparison, so response timing does not reveal a secret.
 bool same_secret(const std::string& a, const std::string& b);
-
-std::string base64_encode(const std::string& bytes);
-std::optional<std::string> base64_decode(const std::string& text);
 
 }  // namespace taskmock

@@ -120,10 +120,9 @@ std::map<std::string, Schema> compile_task_schemas(const std::vector<VariantDesc
                                                    Diagnostics& diagnostics) {
     std::map<std::string, Schema> schemas;
     for (const auto& variant : variants) {
-        auto text = read_json_file(variant.directory / variant.task_schema,
-                                   display_path(variant.directory / variant.task_schema), diagnostics);
-        if (!text) continue;
-        if (auto schema = Schema::compile(*text, diagnostics)) schemas.emplace(variant.name, std::move(*schema));
+        std::map<std::string, Schema> all = load_schemas(variant, diagnostics);
+        auto task = all.find(variant.task_schema);
+        if (task != all.end()) schemas.emplace(variant.name, std::move(task->second));
     }
     return schemas;
 }

@@ -29,6 +29,9 @@ struct Case {
     std::string id_field;
 };
 
+// Test names show the variant rather than the bytes of the struct.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 std::map<std::string, Credentials> configured() {
     std::map<std::string, Credentials> credentials;
     credentials["maxsight"].accepted = {"maxsight-key"};

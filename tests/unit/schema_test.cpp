@@ -68,3 +68,23 @@ TEST(SchemaTest, UncompilableSchemaIsADiagnostic) {
 }
 
 }  // namespace taskmock
+
+namespace taskmock {
+
+TEST(SchemaTest, MissingRequiredFieldStillShowsWhenANestedFieldIsAlsoWrong) {
+    auto violations = compile(kSchema).validate(json::parse(R"({"status":"DONE"})"));
+    std::vector<std::string> described;
+    for (const auto& violation : violations) described.push_back(describe(violation));
+    std::sort(described.begin(), described.end());
+    EXPECT_EQ(described, (std::vector<std::string>{"/: missing required property \"id\" [schema.required]",
+                                                   "/status: \"DONE\" is not one of queued, done [schema.enum]"}));
+}
+
+TEST(SchemaTest, IntegersBeyondInt64StillFailTheirMaximum) {
+    auto schema = compile(R"({"properties":{"n":{"type":"number","maximum":2147483647}}})");
+    auto violations = schema.validate(json::parse(R"({"n":18446744073709551615})"));
+    ASSERT_EQ(violations.size(), 1u);
+    EXPECT_EQ(violations[0].keyword, "maximum");
+}
+
+}  // namespace taskmock
