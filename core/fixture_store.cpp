@@ -122,19 +122,21 @@ bool FixtureStore::add(const VariantDescription& variant, JsonText body, const S
         diagnostics.error(body.locate(variant.id_field), "duplicate task id \"" + id + "\" (also in " + first.file + ")",
                           "fixture.duplicate-id");
     }
-    for (const Invariant& invariant : variant.invariants) {
-        if (auto problem = violation_of(invariant, body.value)) {
-            json::json_pointer at = invariant.fields.empty() ? invariant.values.front().first : invariant.fields.front();
-            diagnostics.error(body.locate(at), invariant.name + ": " + *problem, "fixture.invariant");
+    // Schema first: invariants assume the types the schema promises, so they
+    // only run on a body that validates.
+    Diagnostics findings;
+    if (task_schema != nullptr) task_schema->check(body, findings);
+    if (findings.empty()) {
+        for (const Invariant& invariant : variant.invariants) {
+            if (auto problem = violation_of(invariant, body.value)) {
+                json::json_pointer at = invariant.fields.empty() ? invariant.values.front().first : invariant.fields.front();
+                findings.error(body.locate(at), invariant.name + ": " + *problem, "fixture.invariant");
+            }
         }
     }
-    if (task_schema != nullptr) {
-        Diagnostics violations;
-        task_schema->check(body, violations);
-        for (Diagnostic diagnostic : violations.sorted()) {
-            if (allow_invalid) diagnostic.severity = Severity::warning;
-            diagnostics.add(std::move(diagnostic));
-        }
+    for (Diagnostic diagnostic : findings.sorted()) {
+        if (allow_invalid) diagnostic.severity = Severity::warning;
+        diagnostics.add(std::move(diagnostic));
     }
     if (diagnostics.error_count() > errors_before) return false;
 

@@ -29,7 +29,7 @@ public:
     // its id pattern, unique within the variant, and (when task_schemas has
     // the variant) valid against the task schema. Every problem is added to
     // diagnostics; bodies with problems are left out.
-    // With allow_invalid, schema violations are warnings and the body is kept
+    // With allow_invalid, schema and invariant violations are warnings and the body is kept
     // (for testing a client against deliberately bad data).
     static FixtureStore load(const std::filesystem::path& root, const std::vector<VariantDescription>& variants,
                              const std::map<std::string, Schema>& task_schemas, Diagnostics& diagnostics,

@@ -53,7 +53,7 @@ std::set<int> statuses_needed(const VariantDescription& variant) {
     // every variant, besides malformed ids and query values.
     std::set<int> needed{400, 404, 405, 406};
     if (variant.id_pattern) needed.insert(variant.invalid_id_status);
-    if (variant.auth.requirement != AuthRequirement::never && !variant.auth.schemes.empty()) needed.insert(401);
+    if (variant.auth.requirement != AuthRequirement::never || variant.auth.token) needed.insert(401);
     return needed;
 }
 
@@ -70,8 +70,11 @@ void check_schema_file(const VariantDescription& variant, const JsonText& source
 }  // namespace
 
 std::string display_path(const std::filesystem::path& path) {
+    // Lexical, not canonical: a symlink is shown by its own name.
     std::error_code error;
-    std::filesystem::path relative = std::filesystem::relative(path, std::filesystem::current_path(error), error);
+    std::filesystem::path cwd = std::filesystem::current_path(error);
+    if (error) return path.string();
+    std::filesystem::path relative = std::filesystem::absolute(path, error).lexically_normal().lexically_relative(cwd);
     if (!error && !relative.empty() && relative.native().rfind("..", 0) != 0) return relative.string();
     return path.string();
 }

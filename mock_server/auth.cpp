@@ -62,7 +62,7 @@ std::string environment_prefix(const std::string& variant) {
     return prefix + "_";
 }
 
-Credentials credentials_from_environment(const VariantDescription& variant) {
+Credentials credentials_from_environment(const VariantDescription& variant, Diagnostics& diagnostics) {
     const std::string prefix = environment_prefix(variant.name);
     Credentials credentials;
     std::string credential = environment(prefix + "CREDENTIAL");
@@ -72,10 +72,18 @@ Credentials credentials_from_environment(const VariantDescription& variant) {
         std::stringstream buffer;
         buffer << in.rdbuf();
         credential = trimmed(buffer.str());
+        if (!in || credential.empty()) {
+            diagnostics.error(Location{file}, "cannot read a credential from the file named by " + prefix +
+                                                  "CREDENTIAL_FILE", "credential.unreadable");
+        }
     }
     if (!credential.empty()) credentials.accepted.push_back(credential);
     credentials.key_id = environment(prefix + "KEY_ID");
     credentials.key_secret = environment(prefix + "KEY_SECRET");
+    if (credentials.key_id.empty() != credentials.key_secret.empty()) {
+        diagnostics.error(Location{"environment"}, prefix + "KEY_ID and " + prefix + "KEY_SECRET go together",
+                          "credential.key-pair");
+    }
     if (variant.auth.token) {
         // Once anything is configured the route checks credentials, and the
         // token the exchange hands out must be one it accepts.

@@ -29,7 +29,9 @@ struct Credentials {
 // TASKMOCK_<VARIANT>_CREDENTIAL_FILE), TASKMOCK_<VARIANT>_KEY_ID and
 // TASKMOCK_<VARIANT>_KEY_SECRET, where <VARIANT> is the name in upper case
 // with '-' as '_'. Mints the token when the variant has a token exchange.
-Credentials credentials_from_environment(const VariantDescription& variant);
+// A configuration that cannot work (an unreadable credential file, a key id
+// without its secret) is an error: silently accepting everything would hide it.
+Credentials credentials_from_environment(const VariantDescription& variant, Diagnostics& diagnostics);
 
 // "oracle-bpm" -> "TASKMOCK_ORACLE_BPM_"
 std::string environment_prefix(const std::string& variant);

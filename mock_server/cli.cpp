@@ -178,8 +178,12 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
     const FixtureStore& store = catalogue->store;
     std::vector<MountConfig> mounts;
     for (auto& variant : catalogue->variants) {
-        Credentials credentials = credentials_from_environment(variant);
+        Credentials credentials = credentials_from_environment(variant, diagnostics);
         mounts.push_back({std::move(variant), std::move(credentials)});
+    }
+    if (diagnostics.has_errors()) {
+        err << diagnostics.to_string() << "taskmock: " << diagnostics.error_count() << " error(s); not serving\n";
+        return 2;
     }
     if (options.check_only) {
         out << "taskmock: " << store.size() << " fixtures of " << mounts.size() << " variants are valid\n";

@@ -115,6 +115,21 @@ TEST(CliTest, NonLoopbackBindIsAnnounced) {
     EXPECT_NE(process.err().find("warning: listening on 0.0.0.0, which other machines may reach"), std::string::npos);
 }
 
+TEST(CliTest, CredentialConfigurationThatCannotWorkIsRefused) {
+    setenv("TASKMOCK_ORKES_KEY_ID", "only-the-id", 1);
+    Process half_pair({TASKMOCK_BINARY, "--port", "0"});
+    unsetenv("TASKMOCK_ORKES_KEY_ID");
+    EXPECT_EQ(half_pair.wait(), 2);
+    EXPECT_NE(half_pair.err().find("TASKMOCK_ORKES_KEY_ID and TASKMOCK_ORKES_KEY_SECRET go together"), std::string::npos);
+    EXPECT_EQ(half_pair.err().find("only-the-id"), std::string::npos);
+
+    setenv("TASKMOCK_MAXSIGHT_CREDENTIAL_FILE", "/nonexistent/credential", 1);
+    Process missing_file({TASKMOCK_BINARY, "--port", "0"});
+    unsetenv("TASKMOCK_MAXSIGHT_CREDENTIAL_FILE");
+    EXPECT_EQ(missing_file.wait(), 2);
+    EXPECT_NE(missing_file.err().find("/nonexistent/credential: error: cannot read a credential"), std::string::npos);
+}
+
 TEST(CliTest, PortInUseExits1) {
     Process first({TASKMOCK_BINARY, "--port", "0", "--quiet"});
     auto ready = first.read_line();

@@ -104,3 +104,20 @@ TEST(VariantTest, QuirkReplacesErrorTemplates) {
 }
 
 }  // namespace taskmock
+
+namespace taskmock {
+
+TEST(VariantTest, InvalidJsonPointerIsADiagnosticNotACrash) {
+    std::string broken = kMinimal;
+    broken.replace(broken.find("\"field\": \"/jobId\""), 17, "\"field\": \"/job~2id\"");
+    EXPECT_NE(load_errors(broken).find("error: /id/field: \"/job~2id\" does not match"), std::string::npos)
+        << load_errors(broken);
+}
+
+TEST(VariantTest, AuthWithoutA401BodyIsRefused) {
+    std::string broken = kMinimal;
+    broken.replace(broken.find("\"media_types\""), 0, R"("auth": {"required": "always", "schemes": []}, )");
+    EXPECT_NE(load_errors(broken).find("no error body for status 401"), std::string::npos) << load_errors(broken);
+}
+
+}  // namespace taskmock
