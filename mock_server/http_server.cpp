@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
+#include <thread>
 
 #include <httplib.h>
+
+#include "mock_server/worker_pool.hpp"
 
 namespace taskmock {
 
@@ -100,6 +103,13 @@ HttpServer::HttpServer(const Pipeline& pipeline, ServerSettings settings)
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
     server.set_payload_max_length(impl->settings.max_body_bytes);
+    server.set_keep_alive_timeout(impl->settings.keep_alive_seconds);
+    // httplib closes a keep-alive connection after 5 requests by default;
+    // clients under load then pay a new TCP handshake every few requests.
+    server.set_keep_alive_max_count(100000);
+    const std::size_t resident = std::max<std::size_t>(4, std::thread::hardware_concurrency());
+    const std::size_t limit = std::max(resident, impl->settings.max_workers);
+    server.new_task_queue = [resident, limit] { return new WorkerPool(resident, limit); };
     // Requests without a body are answered before httplib's regex routing;
     // those that may carry one (the token exchange) go through it so that
     // httplib has read the body, chunked or not, first.

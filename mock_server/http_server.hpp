@@ -15,6 +15,8 @@ struct ServerSettings {
     int port = 8080;  // 0: any free port
     bool access_log = true;
     std::size_t max_body_bytes = 64 * 1024;  // far above any task API request
+    int keep_alive_seconds = 5;              // an idle connection is closed after this
+    std::size_t max_workers = 1024;          // connections served at once
 };
 
 class HttpServer {

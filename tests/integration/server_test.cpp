@@ -270,6 +270,68 @@ TEST(SixthVariantTest, ANewVariantFromFilesIsServedWithNoCodeChange) {
     EXPECT_EQ(client.Get("/jobs/v1/jobs/j-1", {{"X-Token", "t"}, {"Accept", "text/csv"}})->body, "job\r\n\"{\"\"id\"\":\"\"j-1\"\",\"\"state\"\":\"\"running\"\"}\"\r\n");
 }
 
+namespace {
+
+int connect_to(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // Bounded: a starved connection fails the test instead of hanging it.
+    timeval limit{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Sends one keep-alive request and reads the whole response; false when
+// no complete response arrives.
+bool exchange_one(int fd, const std::string& path) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) return false;
+    std::string response;
+    char buffer[4096];
+    while (true) {
+        std::size_t end = response.find("\r\n\r\n");
+        if (end != std::string::npos) {
+            std::size_t length_at = response.find("Content-Length: ");
+            std::size_t length = length_at == std::string::npos ? 0 : std::stoul(response.substr(length_at + 16));
+            if (response.size() >= end + 4 + length) return response.rfind("HTTP/1.1 200", 0) == 0;
+        }
+        ssize_t got = recv(fd, buffer, sizeof buffer, 0);
+        if (got <= 0) return false;
+        response.append(buffer, static_cast<std::size_t>(got));
+    }
+}
+
+}  // namespace
+
+TEST(IdleConnectionsTest, TwoHundredIdleKeepAliveConnectionsDoNotStarveANewClient) {
+    // Idle connections keep their worker for the whole test; only a pool
+    // that grows can serve the connections after the first few.
+    ServerSettings settings = TestServer::quiet_settings();
+    settings.keep_alive_seconds = 60;
+    TestServer server(testing::default_options(), {}, settings);
+    const std::string path = "/conductor/api/tasks/0c658ed7-becd-11ef-a89d-86a819bd92bf";
+    std::vector<int> idle;
+    for (int i = 0; i < 200; ++i) {
+        int fd = connect_to(server.port());
+        ASSERT_GE(fd, 0);
+        idle.push_back(fd);
+        ASSERT_TRUE(exchange_one(fd, path)) << "connection " << i << " was not served";
+    }
+    httplib::Client client("127.0.0.1", server.port());
+    client.set_read_timeout(10, 0);
+    auto response = client.Get(path);
+    for (int fd : idle) close(fd);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+}
+
 TEST(NativeRootTest, SingleVariantIsServedAtItsOwnPaths) {
     Options options = testing::default_options();
     options.variant = "orkes";

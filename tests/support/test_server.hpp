@@ -15,7 +15,8 @@ namespace taskmock::testing {
 class TestServer {
 public:
     // options: as the command line would give them; credentials per variant.
-    explicit TestServer(Options options, std::map<std::string, Credentials> credentials = {}) {
+    explicit TestServer(Options options, std::map<std::string, Credentials> credentials = {},
+                        ServerSettings server_settings = quiet_settings()) {
         Diagnostics diagnostics;
         std::string error;
         catalogue_ = load_catalogue(options, diagnostics, error);
@@ -28,9 +29,6 @@ public:
         PipelineSettings settings;
         settings.prefixed = options.variant.empty();
         pipeline_ = std::make_unique<Pipeline>(std::move(mounts), catalogue_->store, settings);
-        ServerSettings server_settings;
-        server_settings.port = 0;
-        server_settings.access_log = false;
         server_ = std::make_unique<HttpServer>(*pipeline_, server_settings);
         port_ = server_->bind();
         // Connections queue in the listen backlog from bind() on, so the
@@ -44,6 +42,13 @@ public:
         while (thread_.joinable() && !server_->is_running()) std::this_thread::yield();
         server_->stop();
         if (thread_.joinable()) thread_.join();
+    }
+
+    static ServerSettings quiet_settings() {
+        ServerSettings settings;
+        settings.port = 0;
+        settings.access_log = false;
+        return settings;
     }
 
     int port() const { return port_; }
