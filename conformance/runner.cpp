@@ -90,20 +90,6 @@ Planned plan(const Context& context, const std::string& id, std::optional<std::s
     return planned;
 }
 
-Probe send(Context& context, const std::string& name, const Planned& planned) {
-    HttpResult result = context.transport.send(planned.call);
-    Probe probe;
-    probe.name = name;
-    probe.method = planned.call.method;
-    probe.url = planned.shown;
-    probe.seconds = result.seconds;
-    if (!result.ok) {
-        probe.transport_error = true;
-        probe.checks.push_back(failed("response arrives", result.error));
-    }
-    return probe;
-}
-
 // What every response must satisfy: a documented status, not a redirect.
 void check_common(const Context& context, Probe& probe, const HttpResult& result) {
     probe.status = result.status;
@@ -230,40 +216,6 @@ void check_error(const Context& context, Probe& probe, const HttpResult& result,
     check_json(context, probe, result.body, error->schema);
 }
 
-void exchange_token(Context& context, Report& report) {
-    const TokenExchange& exchange = *context.variant.auth.token;
-    const Route* route = nullptr;
-    for (const Route& candidate : context.variant.routes) {
-        if (candidate.action == Action::token) route = &candidate;
-    }
-    Planned planned;
-    planned.call.method = route->method;
-    planned.call.target = route->path.text();
-    planned.call.body = json{{exchange.id_field, context.settings.secrets.key_id},
-                             {exchange.secret_field, context.settings.secrets.key_secret}}
-                            .dump();
-    std::string base = context.settings.base_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    planned.shown = base + route->path.text();
-    HttpResult result = context.transport.send(planned.call);
-    Probe probe = send(context, "token exchange", planned);
-    probe.checks.clear();
-    if (!result.ok) {
-        probe.transport_error = true;
-        probe.checks.push_back(failed("response arrives", result.error));
-    } else {
-        check_common(context, probe, result);
-        check_status(probe, result, 200);
-        check_content_type(probe, result, "application/json");
-        if (auto body = check_json(context, probe, result.body, context.variant.token_schema)) {
-            if (body->contains(exchange.token_field) && (*body)[exchange.token_field].is_string()) {
-                context.token = (*body)[exchange.token_field].get<std::string>();
-            }
-        }
-    }
-    report.probes.push_back(std::move(probe));
-}
-
 // Sends a planned request and runs the common checks; false on transport error.
 bool run_probe(Context& context, Report& report, const std::string& name, const Planned& planned, HttpResult& result) {
     result = context.transport.send(planned.call);
@@ -281,6 +233,33 @@ bool run_probe(Context& context, Report& report, const std::string& name, const 
     check_common(context, probe, result);
     report.probes.push_back(std::move(probe));
     return true;
+}
+
+void exchange_token(Context& context, Report& report) {
+    const TokenExchange& exchange = *context.variant.auth.token;
+    const Route* route = nullptr;
+    for (const Route& candidate : context.variant.routes) {
+        if (candidate.action == Action::token) route = &candidate;
+    }
+    Planned planned;
+    planned.call.method = route->method;
+    planned.call.target = route->path.text();
+    planned.call.body = json{{exchange.id_field, context.settings.secrets.key_id},
+                             {exchange.secret_field, context.settings.secrets.key_secret}}
+                            .dump();
+    std::string base = context.settings.base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    planned.shown = base + route->path.text();
+    HttpResult result;
+    if (!run_probe(context, report, "token exchange", planned, result)) return;
+    Probe& probe = report.probes.back();
+    check_status(probe, result, 200);
+    check_content_type(probe, result, "application/json");
+    if (auto body = check_json(context, probe, result.body, context.variant.token_schema)) {
+        if (body->contains(exchange.token_field) && (*body)[exchange.token_field].is_string()) {
+            context.token = (*body)[exchange.token_field].get<std::string>();
+        }
+    }
 }
 
 std::string malformed_id(const VariantDescription& variant) {
