@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <regex>
 #include <string_view>
 #include <utility>
@@ -219,6 +220,60 @@ void collect_undocumented(const plain_json& root, const plain_json* schema, cons
     }
 }
 
+// valijson 1.0 checks `format` with a std::regex it compiles anew for every
+// string (validation_visitor.hpp, FormatConstraint), which made date-times
+// most of start-up. The document valijson compiles has each such format
+// replaced by a `pattern` with valijson's own regex, which it compiles once
+// and caches; violations are reported under `format` again (see validate).
+// Only the day-of-month range check valijson adds after its regex is lost.
+const std::map<std::string, std::string>& format_patterns() {
+    static const std::map<std::string, std::string> patterns{
+        {"date", "^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$"},
+        {"time", "^([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\\.[0-9]+)?(([Zz])|([\\+|\\-]([01][0-9]|2[0-3]):[0-5][0-9]))$"},
+        {"date-time",
+         "^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\\.[0-9]+)?"
+         "(([Zz])|([\\+|\\-]([01][0-9]|2[0-3]):[0-5][0-9]))$"},
+    };
+    return patterns;
+}
+
+void formats_to_patterns(plain_json& schema) {
+    if (schema.is_object()) {
+        auto format = schema.find("format");
+        if (format != schema.end() && format->is_string() && !schema.contains("pattern")) {
+            auto pattern = format_patterns().find(format->get<std::string>());
+            if (pattern != format_patterns().end()) {
+                schema["pattern"] = pattern->second;
+                schema.erase("format");
+            }
+        }
+    }
+    if (schema.is_structured()) {
+        for (auto& child : schema) formats_to_patterns(child);
+    }
+}
+
+// The format named for the value at pointer, looking through $ref and the
+// branches of anyOf/oneOf/allOf (nullable date-times are anyOf branches).
+std::string format_at(const plain_json& root, const json::json_pointer& pointer) {
+    const plain_json* schema = subschema_at(root, pointer);
+    std::vector<const plain_json*> pending{schema};
+    while (!pending.empty()) {
+        const plain_json* node = resolve_ref(root, pending.back());
+        pending.pop_back();
+        if (node == nullptr || !node->is_object()) continue;
+        if (node->contains("format") && (*node)["format"].is_string() && !node->contains("pattern")) {
+            return (*node)["format"].get<std::string>();
+        }
+        for (const char* combinator : {"anyOf", "oneOf", "allOf"}) {
+            if (node->contains(combinator) && (*node)[combinator].is_array()) {
+                for (const auto& branch : (*node)[combinator]) pending.push_back(&branch);
+            }
+        }
+    }
+    return "";
+}
+
 bool is_within(const std::vector<std::string>& outer, const std::vector<std::string>& inner) {
     return outer.size() <= inner.size() && std::equal(outer.begin(), outer.end(), inner.begin());
 }
@@ -258,6 +313,8 @@ void widen_huge_integers(nlohmann::json& value) {
 
 }  // namespace
 
+Schema::Engine::~Engine() = default;
+
 std::string summary(const Violation& violation) {
     std::string where = violation.pointer.to_string();
     if (where.empty()) where = "/";
@@ -272,7 +329,8 @@ std::optional<Schema> Schema::compile(const JsonText& document, Diagnostics& dia
     auto compiled = std::make_shared<valijson::Schema>();
     try {
         valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-        const plain_json plain(document.value);
+        plain_json plain(document.value);
+        formats_to_patterns(plain);
         valijson::adapters::NlohmannJsonAdapter adapter(plain);
         parser.populateSchema(adapter, *compiled);
     } catch (const std::exception& error) {
@@ -282,18 +340,22 @@ std::optional<Schema> Schema::compile(const JsonText& document, Diagnostics& dia
     }
     Schema schema;
     schema.compiled_ = std::move(compiled);
+    schema.engine_ = std::make_shared<Engine>();
+    schema.engine_->validator = std::make_unique<valijson::Validator>();
     schema.document_ = std::make_shared<const plain_json>(document.value);
     schema.file_ = document.file;
     return schema;
 }
 
 std::vector<Violation> Schema::validate(const json& instance) const {
-    valijson::Validator validator;
     valijson::ValidationResults results;
     plain_json plain(instance);
     widen_huge_integers(plain);
     valijson::adapters::NlohmannJsonAdapter target(plain);
-    if (validator.validate(*compiled_, target, &results)) return {};
+    {
+        std::lock_guard<std::mutex> lock(engine_->mutex);
+        if (engine_->validator->validate(*compiled_, target, &results)) return {};
+    }
 
     std::vector<valijson::ValidationResults::Error> errors;
     valijson::ValidationResults::Error error;
@@ -310,9 +372,12 @@ std::vector<Violation> Schema::validate(const json& instance) const {
         Violation violation;
         violation.pointer = pointer_of(candidate.context);
         violation.keyword = keyword_of(candidate.description);
+        std::string format = violation.keyword == "pattern" ? format_at(*document_, violation.pointer) : "";
+        if (!format.empty()) violation.keyword = "format";
         const json* value = instance.contains(violation.pointer) ? &instance.at(violation.pointer) : nullptr;
         violation.message = readable(violation.keyword, candidate.description, value,
                                      subschema_at(*document_, violation.pointer));
+        if (!format.empty() && value != nullptr) violation.message = shortened(*value) + " is not a valid " + format;
         bool duplicate = std::any_of(violations.begin(), violations.end(), [&](const Violation& seen) {
             return seen.pointer == violation.pointer && seen.message == violation.message;
         });
