@@ -1,6 +1,8 @@
 #include "core/fixture_store.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <set>
 
 namespace taskmock {
@@ -30,7 +32,7 @@ std::string type_name(const json& value) {
 
 FixtureStore FixtureStore::load(const std::filesystem::path& root, const std::vector<VariantDescription>& variants,
                                 const std::map<std::string, Schema>& task_schemas, Diagnostics& diagnostics,
-                                bool allow_invalid) {
+                                bool allow_invalid, const std::set<std::string>& passed_over) {
     FixtureStore store;
     std::error_code error;
     if (!std::filesystem::is_directory(root, error)) {
@@ -56,6 +58,7 @@ FixtureStore FixtureStore::load(const std::filesystem::path& root, const std::ve
 
     for (const auto& directory : directories) {
         const std::string name = directory.filename().string();
+        if (passed_over.contains(name)) continue;
         auto variant = by_name.find(name);
         if (variant == by_name.end()) {
             std::string known;
@@ -66,61 +69,76 @@ FixtureStore FixtureStore::load(const std::filesystem::path& root, const std::ve
         }
         auto schema = task_schemas.find(name);
         std::vector<std::filesystem::path> files;
-        for (const auto& entry : std::filesystem::directory_iterator(directory, error)) files.push_back(entry.path());
-        std::sort(files.begin(), files.end());
-        for (const auto& file : files) {
-            const std::string shown = display_path(file);
-            if (file.extension() != ".json" || std::filesystem::is_directory(file)) {
+        for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+            const std::string shown = display_path(entry.path());
+            if (entry.path().extension() != ".json" || entry.is_directory()) {
                 diagnostics.warning(Location{shown}, "ignored: fixtures are *.json files", "fixture.ignored");
-                continue;
-            }
-            if (!inside(root, file)) {
+            } else if (!inside(root, entry.path())) {
                 diagnostics.error(Location{shown}, "refused: the file resolves outside the fixtures directory",
                                   "fixture.outside-root");
-                continue;
+            } else {
+                files.push_back(entry.path());
             }
-            std::optional<JsonText> body = read_json_file(file, shown, diagnostics);
-            if (!body) continue;
-            store.add(*variant->second, std::move(*body), schema == task_schemas.end() ? nullptr : &schema->second,
-                      diagnostics, allow_invalid);
         }
+        std::sort(files.begin(), files.end());
+        const Schema* task_schema = schema == task_schemas.end() ? nullptr : &schema->second;
+
+        // Reading, parsing and checking each file is independent of the
+        // others: spread it over the cores. Duplicates and insertion follow
+        // in file order, so diagnostics do not depend on scheduling.
+        std::vector<Examined> results(files.size());
+        std::atomic<std::size_t> next{0};
+        auto worker = [&] {
+            for (std::size_t i = next++; i < files.size(); i = next++) {
+                Examined& result = results[i];
+                std::optional<JsonText> body = read_json_file(files[i], display_path(files[i]), result.diagnostics);
+                if (!body) continue;
+                Examined examined = examine(*variant->second, *body, task_schema, allow_invalid);
+                for (const auto& diagnostic : result.diagnostics.sorted()) examined.diagnostics.add(diagnostic);
+                result = std::move(examined);
+            }
+        };
+        std::size_t threads = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
+        threads = std::min(threads, std::max<std::size_t>(1, files.size() / 64));
+        std::vector<std::thread> pool;
+        for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+        worker();
+        for (auto& thread : pool) thread.join();
+        for (Examined& result : results) store.insert(std::move(result), diagnostics);
     }
     store.finish();
     return store;
 }
 
-bool FixtureStore::add(const VariantDescription& variant, JsonText body, const Schema* task_schema,
-                       Diagnostics& diagnostics, bool allow_invalid) {
-    const std::size_t errors_before = diagnostics.error_count();
+FixtureStore::Examined FixtureStore::examine(const VariantDescription& variant, const JsonText& body,
+                                             const Schema* task_schema, bool allow_invalid) {
+    Examined examined;
+    Diagnostics& diagnostics = examined.diagnostics;
     if (!body.value.is_object()) {
         diagnostics.error(body.locate(json::json_pointer()), "a task body must be a JSON object, found " + type_name(body.value),
                           "fixture.not-object");
-        return false;
+        return examined;
     }
     const std::string field = variant.id_field.to_string();
     if (!body.value.contains(variant.id_field)) {
         diagnostics.error(body.locate(json::json_pointer()), "missing task id field " + field, "fixture.id-missing");
-        return false;
+        return examined;
     }
     const json& id_value = body.value.at(variant.id_field);
     if (!id_value.is_string()) {
         diagnostics.error(body.locate(variant.id_field),
                           "task id " + field + " must be a string, found " + type_name(id_value), "fixture.id-type");
-        return false;
+        return examined;
     }
     const std::string id = id_value.get<std::string>();
+    examined.id_location = body.locate(variant.id_field);
+    bool refused = false;
     if (variant.id_pattern && !variant.id_pattern->matches(id)) {
-        diagnostics.error(body.locate(variant.id_field),
+        diagnostics.error(examined.id_location,
                           "task id \"" + id + "\" does not match the " + variant.name + " id pattern " +
                               variant.id_pattern->text + ", so it could never be requested",
                           "fixture.id-pattern");
-    }
-    Shelf& shelf = shelves_[variant.name];
-    auto existing = shelf.by_id.find(id);
-    if (existing != shelf.by_id.end()) {
-        const Fixture& first = shelf.fixtures[existing->second];
-        diagnostics.error(body.locate(variant.id_field), "duplicate task id \"" + id + "\" (also in " + first.file + ")",
-                          "fixture.duplicate-id");
+        refused = true;
     }
     // Schema first: invariants assume the types the schema promises, so they
     // only run on a body that validates.
@@ -138,11 +156,33 @@ bool FixtureStore::add(const VariantDescription& variant, JsonText body, const S
         if (allow_invalid) diagnostic.severity = Severity::warning;
         diagnostics.add(std::move(diagnostic));
     }
-    if (diagnostics.error_count() > errors_before) return false;
+    if (refused || diagnostics.has_errors()) return examined;
+    examined.fixture = Fixture{variant.name, id, body.file, std::make_shared<const std::string>(body.value.dump())};
+    return examined;
+}
 
-    shelf.by_id.emplace(id, shelf.fixtures.size());
-    shelf.fixtures.push_back(Fixture{variant.name, id, body.file, std::move(body.value)});
+bool FixtureStore::insert(Examined examined, Diagnostics& diagnostics) {
+    for (auto& diagnostic : examined.diagnostics.sorted()) diagnostics.add(std::move(diagnostic));
+    if (!examined.fixture) return false;
+    Fixture& fixture = *examined.fixture;
+    Shelf& shelf = shelves_[fixture.variant];
+    auto existing = shelf.by_id.find(fixture.id);
+    if (existing != shelf.by_id.end()) {
+        diagnostics.error(examined.id_location,
+                          "duplicate task id \"" + fixture.id + "\" (also in " + shelf.fixtures[existing->second].file + ")",
+                          "fixture.duplicate-id");
+        return false;
+    }
+    shelf.by_id.emplace(fixture.id, shelf.fixtures.size());
+    shelf.fixtures.push_back(std::move(fixture));
     return true;
+}
+
+bool FixtureStore::add(const VariantDescription& variant, JsonText body, const Schema* task_schema,
+                       Diagnostics& diagnostics, bool allow_invalid) {
+    bool added = insert(examine(variant, body, task_schema, allow_invalid), diagnostics);
+    if (added) finish();
+    return added;
 }
 
 void FixtureStore::finish() {

@@ -5,6 +5,9 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,7 +22,12 @@ struct Fixture {
     std::string variant;
     std::string id;
     std::string file;  // display path
-    json body;
+    // The body as compact JSON in the vendor's key order: what the JSON
+    // rendering sends. Kept as text, not a parsed tree, which takes several
+    // times the memory (100,000 fixtures must fit in twice their size).
+    std::shared_ptr<const std::string> text;
+
+    json body() const { return json::parse(*text); }
 };
 
 class FixtureStore {
@@ -29,15 +37,26 @@ public:
     // its id pattern, unique within the variant, and (when task_schemas has
     // the variant) valid against the task schema. Every problem is added to
     // diagnostics; bodies with problems are left out.
+    // Directories named in passed_over (variants not being served) are skipped.
     // With allow_invalid, schema and invariant violations are warnings and the body is kept
     // (for testing a client against deliberately bad data).
     static FixtureStore load(const std::filesystem::path& root, const std::vector<VariantDescription>& variants,
                              const std::map<std::string, Schema>& task_schemas, Diagnostics& diagnostics,
-                             bool allow_invalid = false);
+                             bool allow_invalid = false, const std::set<std::string>& passed_over = {});
 
     // Adds one body; returns false (with diagnostics) when it is refused.
     bool add(const VariantDescription& variant, JsonText body, const Schema* task_schema, Diagnostics& diagnostics,
              bool allow_invalid = false);
+
+    // Everything about one body that does not depend on the other bodies
+    // (id, pattern, schema, invariants); safe to run on many threads.
+    struct Examined {
+        Diagnostics diagnostics;
+        std::optional<Fixture> fixture;  // nothing when refused
+        Location id_location;
+    };
+    static Examined examine(const VariantDescription& variant, const JsonText& body, const Schema* task_schema,
+                            bool allow_invalid);
 
     const Fixture* find(const std::string& variant, const std::string& id) const;
     // Up to count ids of the variant that sort next to id and share the
@@ -52,6 +71,7 @@ private:
         std::unordered_map<std::string, std::size_t> by_id;
         std::vector<std::string> sorted_ids;
     };
+    bool insert(Examined examined, Diagnostics& diagnostics);
     void finish();
     std::map<std::string, Shelf> shelves_;
 };

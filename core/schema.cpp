@@ -313,8 +313,6 @@ void widen_huge_integers(nlohmann::json& value) {
 
 }  // namespace
 
-Schema::Engine::~Engine() = default;
-
 std::string summary(const Violation& violation) {
     std::string where = violation.pointer.to_string();
     if (where.empty()) where = "/";
@@ -340,8 +338,6 @@ std::optional<Schema> Schema::compile(const JsonText& document, Diagnostics& dia
     }
     Schema schema;
     schema.compiled_ = std::move(compiled);
-    schema.engine_ = std::make_shared<Engine>();
-    schema.engine_->validator = std::make_unique<valijson::Validator>();
     schema.document_ = std::make_shared<const plain_json>(document.value);
     schema.file_ = document.file;
     return schema;
@@ -352,10 +348,12 @@ std::vector<Violation> Schema::validate(const json& instance) const {
     plain_json plain(instance);
     widen_huge_integers(plain);
     valijson::adapters::NlohmannJsonAdapter target(plain);
-    {
-        std::lock_guard<std::mutex> lock(engine_->mutex);
-        if (engine_->validator->validate(*compiled_, target, &results)) return {};
-    }
+    // A Validator's only state is its cache of compiled `pattern` regexes,
+    // keyed by the pattern's text: one per thread serves every schema and
+    // keeps them compiled across bodies (a fresh one per call spent most of
+    // start-up compiling the same regexes).
+    thread_local valijson::Validator validator;
+    if (validator.validate(*compiled_, target, &results)) return {};
 
     std::vector<valijson::ValidationResults::Error> errors;
     valijson::ValidationResults::Error error;

@@ -4,7 +4,6 @@
 // the deepest error of a chain is kept (valijson also reports every ancestor).
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +12,6 @@
 
 namespace valijson {
 class Schema;
-class Validator;
 }
 
 namespace taskmock {
@@ -51,16 +49,7 @@ public:
 
 private:
     std::shared_ptr<const valijson::Schema> compiled_;
-    // valijson's Validator caches the regexes of `pattern` keywords; one
-    // per schema keeps them compiled across bodies (a fresh one per call
-    // spent most of start-up compiling the same regexes). It is not
-    // thread-safe, hence the mutex.
-    struct Engine {
-        std::mutex mutex;
-        std::unique_ptr<valijson::Validator> validator;
-        ~Engine();
-    };
-    std::shared_ptr<Engine> engine_;
+
     std::shared_ptr<const nlohmann::json> document_;
     std::string file_;
 };

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "core/fixture_store.hpp"
@@ -116,13 +117,15 @@ bool is_loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+// Only task schemas: error and token schemas are for taskconform.
 std::map<std::string, Schema> compile_task_schemas(const std::vector<VariantDescription>& variants,
                                                    Diagnostics& diagnostics) {
     std::map<std::string, Schema> schemas;
     for (const auto& variant : variants) {
-        std::map<std::string, Schema> all = load_schemas(variant, diagnostics);
-        auto task = all.find(variant.task_schema);
-        if (task != all.end()) schemas.emplace(variant.name, std::move(task->second));
+        const std::filesystem::path file = variant.directory / variant.task_schema;
+        auto text = read_json_file(file, display_path(file), diagnostics);
+        if (!text) continue;
+        if (auto schema = Schema::compile(*text, diagnostics)) schemas.emplace(variant.name, std::move(*schema));
     }
     return schemas;
 }
@@ -153,12 +156,19 @@ std::optional<Catalogue> load_catalogue(const Options& options, Diagnostics& dia
         return std::nullopt;
     }
 
-    std::map<std::string, Schema> schemas = compile_task_schemas(variants, diagnostics);
-    FixtureStore store = FixtureStore::load(options.fixtures, variants, schemas, diagnostics, options.allow_invalid);
-    if (diagnostics.has_errors()) return std::nullopt;
+    // With --variant, only that variant's fixtures are loaded; the folders
+    // of the other known variants are passed over, unknown ones still refused.
+    std::set<std::string> passed_over;
     if (!options.variant.empty()) {
+        for (const auto& v : variants) {
+            if (v.name != options.variant) passed_over.insert(v.name);
+        }
         std::erase_if(variants, [&](const auto& v) { return v.name != options.variant; });
     }
+    std::map<std::string, Schema> schemas = compile_task_schemas(variants, diagnostics);
+    FixtureStore store =
+        FixtureStore::load(options.fixtures, variants, schemas, diagnostics, options.allow_invalid, passed_over);
+    if (diagnostics.has_errors()) return std::nullopt;
     return Catalogue{std::move(variants), std::move(store)};
 }
 

@@ -118,9 +118,17 @@ Pipeline::Pipeline(std::vector<MountConfig> mounts, const FixtureStore& store, P
                 std::vector<std::string> parameters(route->path.parameters().size());
                 parameters[id_index] = fixture->id;
                 const std::string self = mount.prefix + route->path.expand(parameters);
-                std::vector<std::string> bodies;
+                // JSON is served as the store keeps it; other renderings need
+                // the tree, parsed once here.
+                std::vector<std::shared_ptr<const std::string>> bodies;
+                std::optional<json> tree;
                 for (const MediaType& type : mount.variant.media_types) {
-                    bodies.push_back(render(type.renderer, fixture->body, self));
+                    if (type.renderer == Renderer::as_json) {
+                        bodies.push_back(fixture->text);
+                        continue;
+                    }
+                    if (!tree) tree = fixture->body();
+                    bodies.push_back(std::make_shared<const std::string>(render(type.renderer, *tree, self)));
                 }
                 mount.rendered.emplace(fixture->id, std::move(bodies));
             }
@@ -259,7 +267,7 @@ Response Pipeline::serve_task(const Mount& mount, const Request& request, const 
     if (mount.shaped) return shaped_body(mount, request, *fixture, *media);
     Response response;
     response.content_type = mount.offered[*media];
-    response.body = mount.rendered.at(id)[*media];
+    response.body = *mount.rendered.at(id)[*media];
     return response;
 }
 
@@ -268,7 +276,7 @@ Response Pipeline::serve_task(const Mount& mount, const Request& request, const 
 // specified Links to each of the fields is returned", seed 003).
 Response Pipeline::shaped_body(const Mount& mount, const Request& request, const Fixture& fixture,
                                std::size_t media) const {
-    json body = fixture.body;
+    json body = fixture.body();
     for (const QueryParameter& parameter : mount.variant.query) {
         if (parameter.shows.empty()) continue;
         std::vector<std::string> chosen = selected(request, parameter);

@@ -5,6 +5,7 @@
 // can be done once is done in the constructor.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -60,7 +61,7 @@ private:
         std::map<int, CompiledError> errors;
         bool shaped = false;  // some query parameter changes the body
         // Per fixture id: the body per offered media type (unshaped variants).
-        std::unordered_map<std::string, std::vector<std::string>> rendered;
+        std::unordered_map<std::string, std::vector<std::shared_ptr<const std::string>>> rendered;
     };
     struct Match {
         const Route* route = nullptr;

@@ -51,7 +51,7 @@ TEST_F(PipelineTest, FoundTaskIsServedAsStoredWithJsonContentType) {
     Response response = get(kOrkesSeed);
     EXPECT_EQ(response.status, 200);
     EXPECT_EQ(response.content_type, "application/json");
-    EXPECT_EQ(json::parse(response.body), catalogue_->store.find("orkes", "65fc73fe-0586-11f1-8b8d-6219b54da7fe")->body);
+    EXPECT_EQ(json::parse(response.body), catalogue_->store.find("orkes", "65fc73fe-0586-11f1-8b8d-6219b54da7fe")->body());
     EXPECT_EQ(response.body.substr(0, 40), R"({"taskType":"HTTP","status":"COMPLETED",)");
 }
 
