@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include "mock_server/worker_pool.hpp"
 
@@ -80,6 +81,7 @@ struct HttpServer::Impl {
     ServerSettings settings;
     httplib::Server server;
     int port = -1;
+    int listening = -1;  // the socket httplib binds, seen through its socket-options hook
     std::mutex log_mutex;
 
     Impl(const Pipeline& p, ServerSettings s) : pipeline(p), settings(std::move(s)) {}
@@ -98,9 +100,10 @@ HttpServer::HttpServer(const Pipeline& pipeline, ServerSettings settings)
     // httplib's default also sets SO_REUSEPORT, which lets a second taskmock
     // bind the same port and silently take half the requests. Reusing the
     // address (restart while old connections linger in TIME_WAIT) is enough.
-    server.set_socket_options([](socket_t sock) {
+    server.set_socket_options([impl](socket_t sock) {
         int yes = 1;
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        impl->listening = sock;
     });
     server.set_payload_max_length(impl->settings.max_body_bytes);
     server.set_keep_alive_timeout(impl->settings.keep_alive_seconds);
@@ -147,6 +150,10 @@ int HttpServer::bind() {
     } else {
         impl_->port = server.bind_to_port(impl_->settings.host, impl_->settings.port) ? impl_->settings.port : -1;
     }
+    // cpp-httplib 0.11 listens with a backlog of 5: two hundred clients
+    // connecting at once overflowed it and waited for SYN retransmits
+    // (seconds). Listening again on the same socket only raises the backlog.
+    if (impl_->port > 0 && impl_->listening >= 0) ::listen(impl_->listening, SOMAXCONN);
     return impl_->port;
 }
 
