@@ -112,6 +112,9 @@ Pipeline::Pipeline(std::vector<MountConfig> mounts, const FixtureStore& store, P
         mount.shaped = std::any_of(mount.variant.query.begin(), mount.variant.query.end(),
                                    [](const QueryParameter& p) { return !p.shows.empty(); });
         const Route* route = mount.variant.task_route();
+        if (mount.shaped) {
+            for (const Fixture* fixture : store_.fixtures(mount.variant.name)) mount.trees.emplace(fixture->id, fixture->body());
+        }
         if (!mount.shaped && route != nullptr) {
             std::size_t id_index = route->path.parameter_index(mount.variant.id_parameter);
             for (const Fixture* fixture : store_.fixtures(mount.variant.name)) {
@@ -276,7 +279,7 @@ Response Pipeline::serve_task(const Mount& mount, const Request& request, const 
 // specified Links to each of the fields is returned", seed 003).
 Response Pipeline::shaped_body(const Mount& mount, const Request& request, const Fixture& fixture,
                                std::size_t media) const {
-    json body = fixture.body();
+    json body = mount.trees.at(fixture.id);
     for (const QueryParameter& parameter : mount.variant.query) {
         if (parameter.shows.empty()) continue;
         std::vector<std::string> chosen = selected(request, parameter);

@@ -62,6 +62,8 @@ private:
         bool shaped = false;  // some query parameter changes the body
         // Per fixture id: the body per offered media type (unshaped variants).
         std::unordered_map<std::string, std::vector<std::shared_ptr<const std::string>>> rendered;
+        // Per fixture id: the parsed body (shaped variants reshape it per request).
+        std::unordered_map<std::string, json> trees;
     };
     struct Match {
         const Route* route = nullptr;
