@@ -65,17 +65,20 @@ std::vector<Case> cases() {
     };
 }
 
-class VariantServerTest : public ::testing::TestWithParam<Case> {
+// One server with configured credentials for all tests of a suite.
+template <typename Base>
+class WithServer : public Base {
 protected:
     static void SetUpTestSuite() { server_ = new TestServer(testing::default_options(), configured()); }
     static void TearDownTestSuite() {
         delete server_;
         server_ = nullptr;
     }
-    httplib::Client client() const { return httplib::Client("127.0.0.1", server_->port()); }
-    static TestServer* server_;
+    httplib::Client client() const { return httplib::Client("127.0.0.1", this->server_->port()); }
+    static inline TestServer* server_ = nullptr;
 };
-TestServer* VariantServerTest::server_ = nullptr;
+
+class VariantServerTest : public WithServer<::testing::TestWithParam<Case>> {};
 
 }  // namespace
 
@@ -130,17 +133,7 @@ std::string case_name(const ::testing::TestParamInfo<Case>& param) {
 
 INSTANTIATE_TEST_SUITE_P(Shipped, VariantServerTest, ::testing::ValuesIn(cases()), case_name);
 
-class ServerTest : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() { server_ = new TestServer(testing::default_options(), configured()); }
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
-    httplib::Client client() const { return httplib::Client("127.0.0.1", server_->port()); }
-    static TestServer* server_;
-};
-TestServer* ServerTest::server_ = nullptr;
+class ServerTest : public WithServer<::testing::Test> {};
 
 TEST_F(ServerTest, CognigyServesEveryMediaTypeAndRefusesOthers) {
     const std::string path = "/cognigy/new/v2.0/tasks/69956a7818f58a6f40119c35";
@@ -205,7 +198,7 @@ TEST_F(ServerTest, GarbageBytesGetA400AndTheServerKeepsServing) {
     ASSERT_GE(fd, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(server_->port()));
+    address.sin_port = htons(static_cast<uint16_t>(this->server_->port()));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
     const std::string garbage("\x16\x03\x01\x02\x00 NOT HTTP\r\n\r\n", 18);
