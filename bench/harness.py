@@ -270,6 +270,56 @@ def counter_delta(before: dict, after: dict) -> dict:
     return {k: after.get(k, 0) - before.get(k, 0) for k in TCP_COUNTERS}
 
 
+# ---------------------------------------------------------------- CPU used by others
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> float:
+    """CPU time all cores spent busy since boot (/proc/stat, without idle and iowait)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def process_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def own_seconds() -> float:
+    """CPU time of this harness and everything it started (servers, wrk, curl)."""
+    import resource
+    total = sum(getattr(resource.getrusage(who), "ru_utime") + getattr(resource.getrusage(who), "ru_stime")
+                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    for process in PROCS.started:
+        if process.poll() is None:
+            total += sum(process_seconds(pid) for pid in [process.pid, *children(process.pid)])
+    return total
+
+
+class OtherCpu:
+    """Share of the machine's CPUs that processes this run did not start used
+    between start() and percent(): the noise from other people's work.
+    (Load average cannot tell: taskmock's own thread per connection counts in it.)"""
+
+    def __init__(self):
+        self.busy = busy_seconds()
+        self.own = own_seconds()
+        self.wall = time.perf_counter()
+
+    def percent(self) -> float:
+        wall = time.perf_counter() - self.wall
+        other = (busy_seconds() - self.busy) - (own_seconds() - self.own)
+        cpus = os.cpu_count() or 1
+        return round(max(0.0, other) / (wall * cpus) * 100, 1) if wall > 0 else 0.0
+
+
 # ---------------------------------------------------------------- wrk
 
 UNIT = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -313,11 +363,13 @@ def wrk(port: int, path: str, connections: int, duration: str, headers=(), scrip
     args.append(f"http://127.0.0.1:{port}{path}")
     seconds = duration_seconds(duration)
     before = tcp_counters()
+    other = OtherCpu()
     result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed: {result.stderr.strip()}")
     parsed = parse_wrk(result.stdout)
     parsed["tcp"] = counter_delta(before, tcp_counters())
+    parsed["other_cpu_percent"] = other.percent()
     parsed["command"] = " ".join(args)
     return parsed
 
@@ -345,6 +397,7 @@ def summarize_runs(runs: list) -> dict:
         "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
         "socket_errors": {k: sum(r["socket_errors"][k] for r in runs) for k in ("connect", "read", "write", "timeout")},
         "tcp": {k: sum(r.get("tcp", {}).get(k, 0) for r in runs) for k in TCP_COUNTERS},
+        "other_cpu_percent_max": max((r.get("other_cpu_percent", 0) for r in runs), default=0),
     }
 
 
@@ -474,10 +527,12 @@ def metadata(duration: str, runs: int) -> dict:
         for line in f:
             if line.startswith("MemTotal"):
                 mem = f"{int(line.split()[1]) // 1024} MiB"
-    dirty = command_output(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
+    # The results file itself is tracked; rewriting it does not change what is measured.
+    outputs = ":(exclude)bench/results"
+    dirty = command_output(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", ".", outputs])
     diff_hash = ""
     if dirty:
-        diff = subprocess.run(["git", "-C", ROOT, "diff", "HEAD"], capture_output=True).stdout
+        diff = subprocess.run(["git", "-C", ROOT, "diff", "HEAD", "--", ".", outputs], capture_output=True).stdout
         diff_hash = subprocess.run(["sha1sum"], input=diff, capture_output=True).stdout.decode().split()[0][:12]
     wrk_version = command_output(["sh", "-c", "wrk -v 2>&1 | head -1"])
     return {
@@ -518,6 +573,7 @@ def main() -> int:
     build = os.path.abspath(args.build)
 
     work = tempfile.mkdtemp(prefix="taskmock-bench.")
+    whole_run = OtherCpu()
     results = {"meta": metadata(duration, runs), "startup": {}, "rss": {}, "wrk": [], "idle": {}, "scale": {},
                "micro": [], "targets": []}
     try:
@@ -526,6 +582,7 @@ def main() -> int:
         PROCS.stop_all()
         shutil.rmtree(work, ignore_errors=True)
     results["meta"]["load_average_at_end"] = os.getloadavg()
+    results["meta"]["other_cpu_percent"] = whole_run.percent()
     results["targets"] = evaluate(results)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
@@ -574,7 +631,7 @@ def run_all(build, work, results, duration, runs, starts, scale_count, idle_coun
                 r = wrk(port, seed_path, connections, duration)
                 per_server[name].append(r)
                 log(f"found c={connections} run {run + 1}/{runs} {name}: {r['rps']:.0f} req/s "
-                    f"p50 {r['p50_ms']:.3f} ms p99 {r['p99_ms']:.3f} ms")
+                    f"p50 {r['p50_ms']:.3f} ms p99 {r['p99_ms']:.3f} ms (other CPU {r['other_cpu_percent']}%)")
         for name, rs in per_server.items():
             results["wrk"].append({"case": "orkes found", "server": name, "connections": connections,
                                    "runs": rs, **summarize_runs(rs)})
@@ -683,7 +740,9 @@ end
     # 8. Micro-benchmarks (no sockets), after the load so they do not share the CPUs with it.
     if "micro" not in skip:
         log("micro-benchmarks")
+        other = OtherCpu()
         results["micro"] = run_micro(build, os.path.join(work, "micro.json"))
+        results["micro_other_cpu_percent"] = other.percent()
 
 
 # ---------------------------------------------------------------- evaluation and table
@@ -766,7 +825,8 @@ def render_table(results) -> str:
     lines = [f"taskmock benchmarks  {meta['date']}  commit {meta['commit']} ({meta['tree']})",
              f"{meta['nproc']} cores {meta['cpu']}, {meta['memory']}, kernel {meta['kernel']}; "
              f"{meta['wrk']}; nginx {meta['nginx']}; cpp-httplib {meta['cpp_httplib']}; "
-             f"wrk -d{meta['duration']}, headline = median of {meta['runs']}",
+             f"wrk -d{meta['duration']}, headline = median of {meta['runs']}; CPU used by other processes during "
+             f"the run: {meta.get('other_cpu_percent', 0):.1f}% of {meta['nproc']} cores",
              "",
              f"{'case':<22} {'server':<23} {'c':>2} {'req/s':>6} {'min-max':>11} {'p50 ms':>6} {'p99 ms':>7} "
              f"{'min-max':>13} {'errors':>6} {'x nginx':>7} {'listen ovf':>10}"]
@@ -782,7 +842,8 @@ def render_table(results) -> str:
         server = row["server"]
         lines.append(f"{case:<22} {server:<23} {row['connections']:>2} {row['rps']['median']:>6.0f} {spread:>11} "
                      f"{fmt(row['p50_ms']['median'], 3):>6} {fmt(row['p99_ms']['median'], 2):>7} {p99_spread:>13} "
-                     f"{errors:>6} {ratio:>7} {row.get('tcp', {}).get('ListenOverflows', 0):>10}")
+                     f"{errors:>6} {ratio:>7} {row.get('tcp', {}).get('ListenOverflows', 0):>10} "
+                     f"{row.get('other_cpu_percent_max', 0):>6.1f}")
     s = results["startup"]
     lines.append("")
     if s:
@@ -813,7 +874,8 @@ def render_table(results) -> str:
                      f"{idle['open_at_probe']} held open; new client: {probe}")
     if results.get("micro"):
         lines.append("")
-        lines.append(f"{'micro-benchmark (median of 3)':<32} {'time':>12} {'bytes/s':>12}")
+        lines.append(f"{'micro-benchmark (median of 3)':<32} {'time':>12} {'bytes/s':>12}   "
+                     f"(other CPU {results.get('micro_other_cpu_percent', 0):.1f}%)")
         for m in results["micro"]:
             bps = m.get("bytes_per_second")
             lines.append(f"{m['name']:<32} {m['real_time']:>9.2f} {m['time_unit']:<2} "
