@@ -304,6 +304,12 @@ int conform_main(const std::vector<std::string>& arguments, std::ostream& out, s
             }
             std::getline(in, settings.secrets.credential);
         }
+        // Checked here so that a mistyped path is a usage error, not a TLS
+        // failure reported against every probe.
+        if (!parsed->transport.ca_file.empty() && !std::ifstream(parsed->transport.ca_file)) {
+            err << "taskconform: cannot read the --ca-file " << parsed->transport.ca_file << "\n";
+            return 2;
+        }
         settings.secrets.key_id = environment(parsed->key_id_env);
         settings.secrets.key_secret = environment(parsed->key_secret_env);
         settings.auth_scheme = parsed->auth_scheme;

@@ -19,7 +19,7 @@ struct Context {
     const VariantDescription& variant;
     const std::map<std::string, Schema>& schemas;
     const CheckSettings& settings;
-    Transport& transport;
+    const SendCall& send;
     std::string token;  // from the token exchange, when there was one
 };
 
@@ -126,6 +126,11 @@ std::vector<std::string> described(const std::vector<Violation>& violations) {
 // Parses a JSON body and validates it; the parsed body when it parses.
 std::optional<json> check_json(const Context& context, Probe& probe, const std::string& body,
                                const std::string& schema_file) {
+    if (too_deep_at(body)) {
+        probe.checks.push_back(failed("body is JSON", "the body nests arrays and objects deeper than " +
+                                                          std::to_string(kMaxJsonDepth) + " levels"));
+        return std::nullopt;
+    }
     json parsed = json::parse(body, nullptr, false);
     if (parsed.is_discarded()) {
         std::string start = body.substr(0, 80);
@@ -218,7 +223,7 @@ void check_error(const Context& context, Probe& probe, const HttpResult& result,
 
 // Sends a planned request and runs the common checks; false on transport error.
 bool run_probe(Context& context, Report& report, const std::string& name, const Planned& planned, HttpResult& result) {
-    result = context.transport.send(planned.call);
+    result = context.send(planned.call);
     Probe probe;
     probe.name = name;
     probe.method = planned.call.method;
@@ -284,16 +289,26 @@ std::string unknown_id_from(const std::string& id) {
 
 Report run_check(const VariantDescription& variant, const std::map<std::string, Schema>& schemas,
                  const CheckSettings& settings, std::string& error) {
+    std::unique_ptr<Transport> transport = Transport::open(settings.base_url, settings.transport, error);
+    if (!transport) {
+        Report report;
+        report.variant = variant.name;
+        report.target = settings.base_url;
+        return report;
+    }
+    return run_check(variant, schemas, settings, [&](const HttpCall& call) { return transport->send(call); }, error);
+}
+
+Report run_check(const VariantDescription& variant, const std::map<std::string, Schema>& schemas,
+                 const CheckSettings& settings, const SendCall& send, std::string& error) {
     Report report;
     report.variant = variant.name;
     report.target = settings.base_url;
-    std::unique_ptr<Transport> transport = Transport::open(settings.base_url, settings.transport, error);
-    if (!transport) return report;
     if (variant.task_route() == nullptr) {
         error = "variant " + variant.name + " has no task route";
         return report;
     }
-    Context context{variant, schemas, settings, *transport, ""};
+    Context context{variant, schemas, settings, send, ""};
     const Secrets& secrets = settings.secrets;
     if (variant.auth.token && !secrets.key_id.empty()) exchange_token(context, report);
     std::optional<std::string> credential;

@@ -2,6 +2,7 @@
 // The conformance run: probes built from a variant description, sent
 // through a Transport, each checked against the description and its schemas.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,9 +32,18 @@ struct CheckSettings {
     TransportSettings transport;
 };
 
+// Sends one request and returns what came back (or why nothing did).
+using SendCall = std::function<HttpResult(const HttpCall&)>;
+
 // Runs every probe; configuration problems (bad base URL) go to error.
 Report run_check(const VariantDescription& variant, const std::map<std::string, Schema>& schemas,
                  const CheckSettings& settings, std::string& error);
+
+// The same probes and checks with every request answered by send instead of
+// a Transport to settings.base_url (which is then only shown in the report):
+// how the checks are driven with arbitrary responses, without sockets.
+Report run_check(const VariantDescription& variant, const std::map<std::string, Schema>& schemas,
+                 const CheckSettings& settings, const SendCall& send, std::string& error);
 
 // Checks one body offline (a fixture, a captured response): JSON syntax,
 // the schema and the invariants; messages carry file:line:col.

@@ -1,8 +1,18 @@
 #include "conformance/transport.hpp"
 
+// Messages name limits by what they are, not by a command-line option:
+// taskconform and taskmock record both send through here and spell their
+// options differently (--ca-file, which both take, is the exception).
+
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include <httplib.h>
 
@@ -16,22 +26,50 @@ bool same_name(const std::string& a, const std::string& b) {
            });
 }
 
+// Seconds as given on the command line: "1", "0.5", "30".
+std::string seconds_text(double seconds) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", seconds);
+    return buffer;
+}
+
 std::string describe(httplib::Error error) {
     switch (error) {
-        case httplib::Error::Connection: return "cannot connect";
+        case httplib::Error::Connection: return "cannot connect (refused, or no route to the host)";
         case httplib::Error::BindIPAddress: return "cannot bind the local address";
-        case httplib::Error::Read: return "the connection failed while reading the response (reset, or a read timeout)";
-        case httplib::Error::Write: return "the connection failed while sending the request";
+        case httplib::Error::Read: return "the connection failed while reading the response";
+        case httplib::Error::Write: return "the connection failed while sending the request (closed or reset by the server)";
         case httplib::Error::ExceedRedirectCount: return "too many redirects";
         case httplib::Error::Canceled: return "the exchange was cancelled";
-        case httplib::Error::SSLConnection: return "the TLS handshake failed";
-        case httplib::Error::SSLLoadingCerts: return "cannot load CA certificates";
+        case httplib::Error::SSLConnection:
+            return "the TLS handshake failed (does the server speak TLS on this port?)";
+        case httplib::Error::SSLLoadingCerts: return "cannot load the CA certificates (--ca-file, or the system store)";
         case httplib::Error::SSLServerVerification: return "the server's TLS certificate is not trusted";
         case httplib::Error::UnsupportedMultipartBoundaryChars: return "unsupported multipart boundary";
         case httplib::Error::Compression: return "the response body cannot be decompressed";
         case httplib::Error::ConnectionTimeout: return "the connection timed out";
         default: return "request failed (" + httplib::to_string(error) + ")";
     }
+}
+
+// Why verification failed, from OpenSSL's verify result: a chain problem
+// ("self-signed certificate"), or, when the chain was fine, a certificate
+// that does not name the host of the base URL.
+std::string verification_reason(long verify_result) {
+    if (verify_result == X509_V_OK) return ": the certificate does not name this host";
+    return std::string(": ") + X509_verify_cert_error_string(verify_result) + " (give its CA with --ca-file)";
+}
+
+// The Content-Length of a response, when it has a well-formed one.
+std::optional<std::uint64_t> declared_length(const httplib::Response& response) {
+    if (!response.has_header("Content-Length")) return std::nullopt;
+    const std::string text = response.get_header_value("Content-Length");
+    if (text.empty() || text.size() > 19 || !std::all_of(text.begin(), text.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c)) != 0;
+        })) {
+        return std::nullopt;
+    }
+    return std::stoull(text);
 }
 
 void set_timeout(httplib::Client& client, double seconds, bool read) {
@@ -109,16 +147,32 @@ HttpResult Transport::send(const HttpCall& call) {
         request.body = call.body;
         request.headers.emplace("Content-Type", call.content_type.empty() ? "application/json" : call.content_type);
     }
-    auto start = std::chrono::steady_clock::now();
-    auto deadline = start + std::chrono::duration<double>(settings_.total_timeout);
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(settings_.total_timeout));
+    // Only this thread touches these; the watchdog sees `expired` alone.
     std::string body;
     bool too_large = false;
-    bool too_slow = false;
-    // The whole exchange is bounded: a server that drips its body slowly
-    // never trips a per-read timeout, so the receiver checks the clock.
+    std::optional<std::uint64_t> declared;  // Content-Length, when the response had one
+    bool head_received = false;
+    std::string encoding;  // Content-Encoding: httplib decodes gzip, deflate and br itself
+    auto last_data = start;
+    std::atomic<bool> expired{false};
+
+    request.response_handler = [&](const httplib::Response& response) {
+        head_received = true;
+        last_data = Clock::now();
+        declared = declared_length(response);
+        encoding = response.get_header_value("Content-Encoding");
+        // A declared length over the cap fails before any body is read.
+        if (declared && *declared > settings_.max_body) too_large = true;
+        return !too_large;
+    };
     request.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            too_slow = true;
+        last_data = Clock::now();
+        if (expired || last_data > deadline) {
+            expired = true;
             return false;
         }
         if (body.size() + length > settings_.max_body) {
@@ -128,24 +182,72 @@ HttpResult Transport::send(const HttpCall& call) {
         body.append(data, length);
         return true;
     };
-    request.progress = [&](uint64_t, uint64_t) {
-        if (std::chrono::steady_clock::now() > deadline) too_slow = true;
-        return !too_slow;
-    };
+
+    // The whole exchange is bounded: a server that drips its status line,
+    // headers or body never trips the per-read timeout, and httplib calls
+    // nothing of ours until the headers are complete. At the deadline the
+    // watchdog shuts the socket down, which fails the read in progress.
+    std::mutex mutex;
+    std::condition_variable finished_changed;
+    bool finished = false;
+    std::thread watchdog([&] {
+        std::unique_lock<std::mutex> lock(mutex);
+        if (finished_changed.wait_until(lock, deadline, [&] { return finished; })) return;
+        expired = true;
+        impl_->client->stop();
+    });
     httplib::Response response;
     httplib::Error error = httplib::Error::Success;
     bool sent = impl_->client->send(request, response, error);
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        finished = true;
+    }
+    finished_changed.notify_one();
+    watchdog.join();
+
+    const auto end = Clock::now();
+    result.seconds = std::chrono::duration<double>(end - start).count();
     if (too_large) {
-        result.error = "the response body is larger than " + std::to_string(settings_.max_body) + " bytes";
+        result.error = declared && *declared > settings_.max_body
+                           ? "the response declares a body of " + std::to_string(*declared) + " bytes, over the " +
+                                 std::to_string(settings_.max_body) + "-byte limit"
+                           : "the response body is over the " + std::to_string(settings_.max_body) + "-byte limit";
         return result;
     }
-    if (too_slow) {
-        result.error = "no complete response within " + std::to_string(static_cast<int>(settings_.total_timeout)) + " s";
+    if (!sent && expired) {
+        result.error = "no complete response within " + seconds_text(settings_.total_timeout) +
+                       " s, the time limit for an exchange: " +
+                       (head_received ? std::to_string(body.size()) + " body bytes had arrived"
+                                      : std::string("the status line and headers had not arrived"));
         return result;
     }
     if (!sent) {
         result.error = describe(error);
+        if (error == httplib::Error::Read) {
+            // httplib reports a read timeout, a close, a reset and a reply
+            // that is not HTTP alike; the quiet time before the failure
+            // tells a timeout from the rest (select never wakes early).
+            const bool timed_out = std::chrono::duration<double>(end - last_data).count() >= settings_.read_timeout * 0.95;
+            if (timed_out) {
+                result.error = "no data for " + seconds_text(settings_.read_timeout) + " s (the read timeout)";
+                result.error += head_received ? " after " + std::to_string(body.size()) + " body bytes"
+                                              : " while waiting for the status line and headers";
+            } else if (head_received && !encoding.empty()) {
+                // httplib reports a body it cannot decode as a failed read.
+                result.error = "the " + encoding +
+                               "-encoded body could not be decoded, or the connection was closed or reset during it";
+            } else if (head_received) {
+                result.error = "the connection was closed or reset after " + std::to_string(body.size()) +
+                               (declared ? " of " + std::to_string(*declared) + " body bytes"
+                                         : std::string(" body bytes, or the chunked body is malformed"));
+            } else {
+                result.error = "the connection was closed or reset before a complete status line and headers, "
+                               "or the reply is not an HTTP response";
+            }
+        } else if (error == httplib::Error::SSLServerVerification) {
+            result.error += verification_reason(impl_->client->get_openssl_verify_result());
+        }
         return result;
     }
     result.ok = true;

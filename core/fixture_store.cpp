@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
+#include <chrono>
+#include <functional>
 #include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "core/timeline_schema.hpp"
 
 namespace taskmock {
 
@@ -29,6 +34,13 @@ std::string type_name(const json& value) {
 }
 
 }  // namespace
+
+bool refused_before_lookup(std::string_view id) {
+    return id.size() > kLongestId || std::any_of(id.begin(), id.end(), [](char c) {
+               unsigned char u = static_cast<unsigned char>(c);
+               return u < 0x20 || u == 0x7f;
+           });
+}
 
 FixtureStore FixtureStore::load(const std::filesystem::path& root, const std::vector<VariantDescription>& variants,
                                 const std::map<std::string, Schema>& task_schemas, Diagnostics& diagnostics,
@@ -112,6 +124,103 @@ FixtureStore FixtureStore::load(const std::filesystem::path& root, const std::ve
     return store;
 }
 
+namespace {
+
+// The id of a task body at base (the root, or /task in a timeline document):
+// present and a string, else nothing. An id that breaks the variant's
+// pattern is returned (so the rest of the body is still checked) with an error.
+std::optional<std::string> checked_id(const VariantDescription& variant, const JsonText& body,
+                                      const json::json_pointer& base, FixtureStore::Examined& examined) {
+    Diagnostics& diagnostics = examined.diagnostics;
+    const json& task = body.value.at(base);
+    const std::string field = variant.id_field.to_string();
+    if (!task.contains(variant.id_field)) {
+        diagnostics.error(body.locate(base), "missing task id field " + field, "fixture.id-missing");
+        return std::nullopt;
+    }
+    const json& id_value = task.at(variant.id_field);
+    if (!id_value.is_string()) {
+        diagnostics.error(body.locate(base / variant.id_field),
+                          "task id " + field + " must be a string, found " + type_name(id_value), "fixture.id-type");
+        return std::nullopt;
+    }
+    std::string id = id_value.get<std::string>();
+    examined.id_location = body.locate(base / variant.id_field);
+    if (variant.id_pattern && !variant.id_pattern->matches(id)) {
+        diagnostics.error(examined.id_location,
+                          "task id \"" + id + "\" does not match the " + variant.name + " id pattern " +
+                              variant.id_pattern->text + ", so it could never be requested",
+                          "fixture.id-pattern");
+    } else if (id.empty() || id.find('/') != std::string::npos || refused_before_lookup(id)) {
+        // A variant without an id pattern takes any string; a request cannot
+        // carry every string in one path segment.
+        diagnostics.error(examined.id_location,
+                          "task id " + json(id).dump(-1, ' ', false, json::error_handler_t::replace) +
+                              " is empty, holds '/' or a control character, or is longer than " +
+                              std::to_string(kLongestId) + " bytes, so it could never be requested",
+                          "fixture.id-unreachable");
+    }
+    return id;
+}
+
+// Schema violations and broken invariants of one task body, each reported
+// at `at` (the body's own location for a plain fixture, the step for a
+// timeline state) with `prefix` before the message.
+void check_task(const VariantDescription& variant, const json& task, const Schema* task_schema,
+                const std::function<Location(const json::json_pointer&)>& at, const std::string& prefix,
+                Diagnostics& findings) {
+    // Schema first: invariants assume the types the schema promises, so they
+    // only run on a body that validates.
+    bool valid = true;
+    if (task_schema != nullptr) {
+        for (const Violation& violation : task_schema->validate(task)) {
+            findings.error(at(violation.pointer), prefix + summary(violation), "schema." + violation.keyword);
+            valid = false;
+        }
+    }
+    if (!valid) return;
+    for (const Invariant& invariant : variant.invariants) {
+        if (auto problem = violation_of(invariant, task)) {
+            json::json_pointer field = invariant.fields.empty() ? invariant.values.front().first : invariant.fields.front();
+            findings.error(at(field), prefix + invariant.name + ": " + *problem, "fixture.invariant");
+        }
+    }
+}
+
+void keep_or_demote(Diagnostics& findings, bool allow_invalid, Diagnostics& diagnostics) {
+    for (Diagnostic diagnostic : findings.sorted()) {
+        if (allow_invalid) diagnostic.severity = Severity::warning;
+        diagnostics.add(std::move(diagnostic));
+    }
+}
+
+}  // namespace
+
+const Schema& timeline_schema() {
+    static const Schema schema = [] {
+        Diagnostics diagnostics;
+        auto text = parse_json_text(std::string(kTimelineSchema), "schemas/timeline.schema.json", diagnostics);
+        auto compiled = text ? Schema::compile(*text, diagnostics) : std::nullopt;
+        if (!compiled) throw std::logic_error("the built-in timeline schema does not compile: " + diagnostics.to_string());
+        return *compiled;
+    }();
+    return schema;
+}
+
+const Schema& faults_schema() {
+    static const Schema schema = [] {
+        Diagnostics diagnostics;
+        JsonText text;
+        text.file = "schemas/timeline.schema.json#/definitions/fault";
+        text.value = faults_document_schema(json::parse(timeline_schema().document().dump()));
+        text.text = text.value.dump();
+        auto compiled = Schema::compile(text, diagnostics);
+        if (!compiled) throw std::logic_error("the built-in faults schema does not compile: " + diagnostics.to_string());
+        return *compiled;
+    }();
+    return schema;
+}
+
 FixtureStore::Examined FixtureStore::examine(const VariantDescription& variant, const JsonText& body,
                                              const Schema* task_schema, bool allow_invalid) {
     Examined examined;
@@ -121,45 +230,83 @@ FixtureStore::Examined FixtureStore::examine(const VariantDescription& variant, 
                           "fixture.not-object");
         return examined;
     }
-    const std::string field = variant.id_field.to_string();
-    if (!body.value.contains(variant.id_field)) {
-        diagnostics.error(body.locate(json::json_pointer()), "missing task id field " + field, "fixture.id-missing");
-        return examined;
-    }
-    const json& id_value = body.value.at(variant.id_field);
-    if (!id_value.is_string()) {
-        diagnostics.error(body.locate(variant.id_field),
-                          "task id " + field + " must be a string, found " + type_name(id_value), "fixture.id-type");
-        return examined;
-    }
-    const std::string id = id_value.get<std::string>();
-    examined.id_location = body.locate(variant.id_field);
-    bool refused = false;
-    if (variant.id_pattern && !variant.id_pattern->matches(id)) {
-        diagnostics.error(examined.id_location,
-                          "task id \"" + id + "\" does not match the " + variant.name + " id pattern " +
-                              variant.id_pattern->text + ", so it could never be requested",
-                          "fixture.id-pattern");
-        refused = true;
-    }
-    // Schema first: invariants assume the types the schema promises, so they
-    // only run on a body that validates.
+    if (body.value.contains("timeline")) return examine_timeline(variant, body, task_schema, allow_invalid);
+    std::optional<std::string> id = checked_id(variant, body, json::json_pointer(), examined);
+    if (!id) return examined;
     Diagnostics findings;
     if (task_schema != nullptr) task_schema->check(body, findings);
     if (findings.empty()) {
-        for (const Invariant& invariant : variant.invariants) {
-            if (auto problem = violation_of(invariant, body.value)) {
-                json::json_pointer at = invariant.fields.empty() ? invariant.values.front().first : invariant.fields.front();
-                findings.error(body.locate(at), invariant.name + ": " + *problem, "fixture.invariant");
-            }
+        check_task(variant, body.value, nullptr, [&](const json::json_pointer& p) { return body.locate(p); }, "",
+                   findings);
+    }
+    keep_or_demote(findings, allow_invalid, diagnostics);
+    if (diagnostics.has_errors()) return examined;
+    examined.fixture = Fixture{variant.name, *id, body.file, std::make_shared<const std::string>(body.value.dump()), {}, {}};
+    return examined;
+}
+
+FixtureStore::Examined FixtureStore::examine_timeline(const VariantDescription& variant, const JsonText& body,
+                                                      const Schema* task_schema, bool allow_invalid) {
+    Examined examined;
+    Diagnostics& diagnostics = examined.diagnostics;
+    if (!timeline_schema().check(body, diagnostics)) return examined;
+    if (!variant.lifecycle) {
+        diagnostics.error(body.locate(json::json_pointer("/timeline")),
+                          "variant " + variant.name + " has no lifecycle in its description, so its tasks cannot have a timeline",
+                          "fixture.timeline");
+        return examined;
+    }
+    std::optional<std::string> id = checked_id(variant, body, json::json_pointer("/task"), examined);
+    if (!id || diagnostics.has_errors()) return examined;
+    auto timeline = std::make_shared<Timeline>(read_timeline(body.value));
+    for (std::size_t i = 0; i < timeline->steps.size(); ++i) {
+        const bool has_after = timeline->steps[i].after != Step::After::start;
+        const json::json_pointer step("/timeline/" + std::to_string(i));
+        if (i == 0 && has_after) {
+            diagnostics.error(body.locate(step / "after"),
+                              "the first state is served from the first request; it takes no \"after\"", "fixture.timeline");
+        } else if (i > 0 && !has_after) {
+            diagnostics.error(body.locate(step), "every state but the first needs \"after\" (polls or seconds)",
+                              "fixture.timeline");
         }
     }
-    for (Diagnostic diagnostic : findings.sorted()) {
-        if (allow_invalid) diagnostic.severity = Severity::warning;
-        diagnostics.add(std::move(diagnostic));
+    if (diagnostics.has_errors()) return examined;
+
+    // Every state must be a body the vendor could send: build each as it
+    // would be served, with entry times one second apart (or as 'after'
+    // says) from now, and check it like a plain fixture.
+    std::vector<std::int64_t> entered;
+    std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+    Diagnostics findings;
+    json first;
+    for (std::size_t i = 0; i < timeline->steps.size(); ++i) {
+        const Step& step = timeline->steps[i];
+        entered.push_back(i == 0 ? now : entered.back() + (step.after == Step::After::seconds ? step.milliseconds : 1000));
+        json state = state_body(*variant.lifecycle, *timeline, i, entered);
+        const json::json_pointer at("/timeline/" + std::to_string(i));
+        const std::string prefix = "state " + std::to_string(i) + " (" + step.state + "): ";
+        check_task(variant, state, task_schema, [&](const json::json_pointer&) { return body.locate(at); }, prefix,
+                   findings);
+        if (state.contains(variant.id_field) && state.at(variant.id_field) != *id) {
+            findings.error(body.locate(at), prefix + "changes the task id", "fixture.timeline");
+        }
+        if (i == 0) first = std::move(state);
     }
-    if (refused || diagnostics.has_errors()) return examined;
-    examined.fixture = Fixture{variant.name, id, body.file, std::make_shared<const std::string>(body.value.dump())};
+    keep_or_demote(findings, allow_invalid, diagnostics);
+    if (diagnostics.has_errors()) return examined;
+
+    std::vector<FaultRule> faults;
+    if (body.value.contains("faults")) {
+        for (const json& entry : body.value["faults"]) {
+            FaultRule rule = read_fault(entry);
+            rule.variant = variant.name;
+            rule.task = *id;
+            faults.push_back(std::move(rule));
+        }
+    }
+    examined.fixture = Fixture{variant.name, *id, body.file, std::make_shared<const std::string>(first.dump()),
+                               std::move(timeline), std::move(faults)};
     return examined;
 }
 
@@ -193,6 +340,19 @@ void FixtureStore::finish() {
         for (const auto& fixture : shelf.fixtures) shelf.sorted_ids.push_back(fixture.id);
         std::sort(shelf.sorted_ids.begin(), shelf.sorted_ids.end());
     }
+}
+
+bool FixtureStore::remove(const std::string& variant, const std::string& id) {
+    auto shelf = shelves_.find(variant);
+    if (shelf == shelves_.end()) return false;
+    auto found = shelf->second.by_id.find(id);
+    if (found == shelf->second.by_id.end()) return false;
+    std::vector<Fixture>& fixtures = shelf->second.fixtures;
+    fixtures.erase(fixtures.begin() + static_cast<std::ptrdiff_t>(found->second));
+    shelf->second.by_id.clear();
+    for (std::size_t i = 0; i < fixtures.size(); ++i) shelf->second.by_id.emplace(fixtures[i].id, i);
+    finish();
+    return true;
 }
 
 const Fixture* FixtureStore::find(const std::string& variant, const std::string& id) const {

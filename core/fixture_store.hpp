@@ -9,14 +9,22 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/fault.hpp"
 #include "core/json_text.hpp"
+#include "core/lifecycle.hpp"
 #include "core/schema.hpp"
 #include "core/variant.hpp"
 
 namespace taskmock {
+
+// Ids the pipeline answers with the variant's 400 before any lookup: longer
+// than kLongestId bytes, or with control characters. No vendor issues them.
+inline constexpr std::size_t kLongestId = 512;
+bool refused_before_lookup(std::string_view id);
 
 struct Fixture {
     std::string variant;
@@ -26,9 +34,20 @@ struct Fixture {
     // rendering sends. Kept as text, not a parsed tree, which takes several
     // times the memory (100,000 fixtures must fit in twice their size).
     std::shared_ptr<const std::string> text;
+    // A timeline fixture (docs/timelines.md): the states it passes through.
+    // text is then the body of its first state.
+    std::shared_ptr<const Timeline> timeline;
+    std::vector<FaultRule> faults;  // for requests of this task only
 
     json body() const { return json::parse(*text); }
 };
+
+// The JSON Schema of timeline fixture files (schemas/timeline.schema.json,
+// built into the library so a fixture set is checked against the format it
+// was written for).
+const Schema& timeline_schema();
+// The JSON Schema of a faults file or admin request: {"faults": [rule...]}.
+const Schema& faults_schema();
 
 class FixtureStore {
 public:
@@ -57,6 +76,15 @@ public:
     };
     static Examined examine(const VariantDescription& variant, const JsonText& body, const Schema* task_schema,
                             bool allow_invalid);
+
+private:
+    static Examined examine_timeline(const VariantDescription& variant, const JsonText& body, const Schema* task_schema,
+                                     bool allow_invalid);
+
+public:
+
+    // Removes one fixture; false when there is none.
+    bool remove(const std::string& variant, const std::string& id);
 
     const Fixture* find(const std::string& variant, const std::string& id) const;
     // Up to count ids of the variant that sort next to id and share the

@@ -46,7 +46,10 @@ private:
 class Locator : public nlohmann::json_sax<json> {
 public:
     Locator(std::string_view text, const char** cursor, std::vector<std::string> target)
-        : text_(text), cursor_(cursor), target_(std::move(target)) {}
+        : text_(text), cursor_(cursor), target_(std::move(target)) {
+        // The parser skips a UTF-8 byte order mark; the root value starts after it.
+        if (text_.substr(0, 3) == "\xEF\xBB\xBF") previous_end_ = 3;
+    }
 
     std::optional<std::size_t> found;
 
@@ -128,6 +131,29 @@ private:
     std::size_t previous_end_ = 0;
 };
 
+// Remembers where the parser gave up, and builds nothing.
+class ErrorPosition : public nlohmann::json_sax<json> {
+public:
+    std::size_t position = 0;
+
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t at, const std::string&, const nlohmann::detail::exception&) override {
+        position = at;
+        return false;
+    }
+};
+
 std::vector<std::string> tokens_of(const json::json_pointer& pointer) {
     std::vector<std::string> tokens;
     json::json_pointer rest = pointer;
@@ -190,7 +216,31 @@ Location JsonText::locate(const json::json_pointer& pointer) const {
     return location_of(file, text, *offset);
 }
 
+std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t limit) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return i;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<JsonText> parse_json_text(std::string text, std::string display_name, Diagnostics& diagnostics) {
+    if (std::optional<std::size_t> deep = too_deep_at(text)) {
+        diagnostics.error(location_of(display_name, text, *deep),
+                          "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels", "json.too-deep");
+        return std::nullopt;
+    }
     try {
         json value = json::parse(text);
         return JsonText{std::move(display_name), std::move(text), std::move(value)};
@@ -198,6 +248,18 @@ std::optional<JsonText> parse_json_text(std::string text, std::string display_na
         // error.byte counts characters read, the offending one included.
         std::size_t offset = token_start(text, error.byte > 0 ? error.byte - 1 : 0);
         diagnostics.error(location_of(display_name, text, offset), parse_error_text(error), "json.syntax");
+        return std::nullopt;
+    } catch (const json::out_of_range& error) {
+        // A number beyond a double ("1e400") is refused without a position;
+        // parsing again without building a value finds where.
+        ErrorPosition finder;
+        json::sax_parse(text, &finder);
+        std::size_t offset = token_start(text, finder.position > 0 ? finder.position - 1 : 0);
+        std::string what = error.what();
+        std::size_t message = what.find("] ");
+        diagnostics.error(location_of(display_name, text, offset),
+                          "invalid JSON: " + (message == std::string::npos ? what : what.substr(message + 2)),
+                          "json.syntax");
         return std::nullopt;
     }
 }

@@ -311,6 +311,37 @@ void widen_huge_integers(nlohmann::json& value) {
     }
 }
 
+// The first property name that breaks a propertyNames pattern, which
+// valijson enforces without saying which name failed.
+std::optional<Violation> bad_property_name(const plain_json& root, const json& value, const json::json_pointer& at) {
+    if (value.is_object()) {
+        const plain_json* schema = subschema_at(root, at);
+        if (schema != nullptr && schema->is_object() && schema->contains("propertyNames") &&
+            (*schema)["propertyNames"].is_object() && (*schema)["propertyNames"].contains("pattern") &&
+            (*schema)["propertyNames"]["pattern"].is_string()) {
+            const std::string text = (*schema)["propertyNames"]["pattern"].get<std::string>();
+            try {
+                const std::regex pattern(text, std::regex::ECMAScript);
+                for (const auto& [key, child] : value.items()) {
+                    if (!std::regex_search(key, pattern)) {
+                        return Violation{at / key, "propertyNames", "property name \"" + key + "\" does not match " + text};
+                    }
+                }
+            } catch (const std::regex_error&) {
+                // valijson did not compile it either; nothing to point at.
+            }
+        }
+        for (const auto& [key, child] : value.items()) {
+            if (auto found = bad_property_name(root, child, at / key)) return found;
+        }
+    } else if (value.is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            if (auto found = bad_property_name(root, value[i], at / i)) return found;
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string summary(const Violation& violation) {
@@ -380,6 +411,22 @@ std::vector<Violation> Schema::validate(const json& instance) const {
             return seen.pointer == violation.pointer && seen.message == violation.message;
         });
         if (!duplicate) violations.push_back(std::move(violation));
+    }
+    // valijson checks some keywords (propertyNames, for one) without saying
+    // why they fail: only the wrappers around them are reported, and those
+    // were dropped above. The instance is invalid all the same; report it at
+    // the deepest place the wrappers name.
+    if (violations.empty()) {
+        std::optional<Violation> name = bad_property_name(*document_, instance, json::json_pointer());
+        if (name) {
+            violations.push_back(std::move(*name));
+        } else {
+            std::vector<std::string> deepest{"<root>"};
+            for (const auto& candidate : errors) {
+                if (candidate.context.size() > deepest.size()) deepest = candidate.context;
+            }
+            violations.push_back(Violation{pointer_of(deepest), "schema", "does not validate against the schema"});
+        }
     }
     // A generic "schema" entry beside specific ones at the same pointer adds nothing.
     std::erase_if(violations, [&](const Violation& v) {

@@ -96,23 +96,23 @@ bool VariantDescription::apply_quirk(const std::string& quirk) {
     return true;
 }
 
-std::optional<VariantDescription> load_variant(const std::filesystem::path& directory,
+namespace {
+
+// What load_variant and parse_variant share, once the JSON has parsed.
+std::optional<VariantDescription> read_variant(const JsonText& source, const std::filesystem::path& directory,
                                                const Schema& description_schema, Diagnostics& diagnostics) {
-    const std::string file = display_path(directory / "variant.json");
-    std::optional<JsonText> source = read_json_file(directory / "variant.json", file, diagnostics);
-    if (!source) return std::nullopt;
-    if (!description_schema.check(*source, diagnostics)) return std::nullopt;
-    const json& value = source->value;
+    if (!description_schema.check(source, diagnostics)) return std::nullopt;
+    const json& value = source.value;
     const std::size_t errors_before = diagnostics.error_count();
 
     VariantDescription variant;
     variant.directory = directory;
-    variant.file = file;
+    variant.file = source.file;
     variant.name = value["name"];
     variant.title = value["title"];
     variant.documentation = value.value("documentation", "");
     if (variant.name != directory.filename().string()) {
-        diagnostics.error(source->locate(json::json_pointer("/name")),
+        diagnostics.error(source.locate(json::json_pointer("/name")),
                           "name \"" + variant.name + "\" differs from its directory \"" +
                               directory.filename().string() + "\"",
                           "variant.name");
@@ -123,7 +123,7 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
         json::json_pointer at("/routes/" + std::to_string(i) + "/path");
         std::optional<RouteTemplate> path = RouteTemplate::parse(entry["path"].get<std::string>());
         if (!path) {
-            diagnostics.error(source->locate(at), "malformed route template \"" + entry["path"].get<std::string>() + "\"",
+            diagnostics.error(source.locate(at), "malformed route template \"" + entry["path"].get<std::string>() + "\"",
                               "variant.route");
             continue;
         }
@@ -134,12 +134,12 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
     variant.id_parameter = id["parameter"];
     variant.id_field = json::json_pointer(id["field"].get<std::string>());
     variant.invalid_id_status = id.value("invalid_status", 400);
-    if (id.contains("pattern")) variant.id_pattern = compile_pattern(*source, json::json_pointer("/id/pattern"), diagnostics);
+    if (id.contains("pattern")) variant.id_pattern = compile_pattern(source, json::json_pointer("/id/pattern"), diagnostics);
     const Route* task = variant.task_route();
     if (task == nullptr) {
-        diagnostics.error(source->locate(json::json_pointer("/routes")), "no route with action \"task\"", "variant.route");
+        diagnostics.error(source.locate(json::json_pointer("/routes")), "no route with action \"task\"", "variant.route");
     } else if (task->path.parameter_index(variant.id_parameter) == std::string::npos) {
-        diagnostics.error(source->locate(json::json_pointer("/id/parameter")),
+        diagnostics.error(source.locate(json::json_pointer("/id/parameter")),
                           "the task route " + task->path.text() + " has no parameter {" + variant.id_parameter + "}",
                           "variant.route");
     }
@@ -152,7 +152,7 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
             AuthScheme scheme{kSchemes.at(entry["type"]), entry.value("name", "")};
             bool named = scheme.type == AuthSchemeType::header || scheme.type == AuthSchemeType::query;
             if (named && scheme.name.empty()) {
-                diagnostics.error(source->locate(json::json_pointer("/auth/schemes/" + std::to_string(i))),
+                diagnostics.error(source.locate(json::json_pointer("/auth/schemes/" + std::to_string(i))),
                                   "a " + entry["type"].get<std::string>() + " scheme needs a name", "variant.auth");
             }
             variant.auth.schemes.push_back(std::move(scheme));
@@ -165,7 +165,7 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
     bool has_token_route = std::any_of(variant.routes.begin(), variant.routes.end(),
                                        [](const Route& r) { return r.action == Action::token; });
     if (has_token_route != variant.auth.token.has_value()) {
-        diagnostics.error(source->locate(json::json_pointer("/routes")),
+        diagnostics.error(source.locate(json::json_pointer("/routes")),
                           "a \"token\" route and auth.token go together", "variant.auth");
     }
 
@@ -176,7 +176,7 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
             QueryParameter parameter;
             parameter.name = entry["name"];
             parameter.values = entry.value("values", std::vector<std::string>{});
-            if (entry.contains("pattern")) parameter.pattern = compile_pattern(*source, json::json_pointer(base + "/pattern"), diagnostics);
+            if (entry.contains("pattern")) parameter.pattern = compile_pattern(source, json::json_pointer(base + "/pattern"), diagnostics);
             parameter.list = entry.value("list", false);
             parameter.all = entry.value("all", "");
             parameter.default_value = entry.value("default", "");
@@ -195,10 +195,10 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
     }
     variant.error_media_type = value.value("error_media_type", "application/json");
 
-    variant.errors = read_errors(*source, json::json_pointer("/errors"));
+    variant.errors = read_errors(source, json::json_pointer("/errors"));
     for (int status : statuses_needed(variant)) {
         if (!variant.errors.contains(status)) {
-            diagnostics.error(source->locate(json::json_pointer("/errors")),
+            diagnostics.error(source.locate(json::json_pointer("/errors")),
                               "no error body for status " + std::to_string(status) + ", which this variant can answer",
                               "variant.error-missing");
         }
@@ -206,25 +206,44 @@ std::optional<VariantDescription> load_variant(const std::filesystem::path& dire
     if (value.contains("quirks")) {
         for (const auto& [name, entry] : value["quirks"].items()) {
             variant.quirks[name] = Quirk{entry["description"],
-                                         read_errors(*source, json::json_pointer("/quirks/" + name + "/errors"))};
+                                         read_errors(source, json::json_pointer("/quirks") / name / "errors")};
         }
     }
 
     if (value.contains("invariants")) {
         for (const json& entry : value["invariants"]) variant.invariants.push_back(read_invariant(entry));
     }
+    if (value.contains("lifecycle")) variant.lifecycle = read_lifecycle(value["lifecycle"]);
 
     variant.task_schema = value["schemas"]["task"];
     variant.token_schema = value["schemas"].value("token", "");
-    check_schema_file(variant, *source, variant.task_schema, json::json_pointer("/schemas/task"), diagnostics);
-    check_schema_file(variant, *source, variant.token_schema, json::json_pointer("/schemas/token"), diagnostics);
+    check_schema_file(variant, source, variant.task_schema, json::json_pointer("/schemas/task"), diagnostics);
+    check_schema_file(variant, source, variant.token_schema, json::json_pointer("/schemas/token"), diagnostics);
     for (const auto& [status, error] : variant.errors) {
-        check_schema_file(variant, *source, error.schema,
+        check_schema_file(variant, source, error.schema,
                           json::json_pointer("/errors/" + std::to_string(status) + "/schema"), diagnostics);
     }
 
     if (diagnostics.error_count() > errors_before) return std::nullopt;
     return variant;
+}
+
+}  // namespace
+
+std::optional<VariantDescription> load_variant(const std::filesystem::path& directory,
+                                               const Schema& description_schema, Diagnostics& diagnostics) {
+    const std::string file = display_path(directory / "variant.json");
+    std::optional<JsonText> source = read_json_file(directory / "variant.json", file, diagnostics);
+    if (!source) return std::nullopt;
+    return read_variant(*source, directory, description_schema, diagnostics);
+}
+
+std::optional<VariantDescription> parse_variant(std::string text, std::string file,
+                                                const std::filesystem::path& directory,
+                                                const Schema& description_schema, Diagnostics& diagnostics) {
+    std::optional<JsonText> source = parse_json_text(std::move(text), std::move(file), diagnostics);
+    if (!source) return std::nullopt;
+    return read_variant(*source, directory, description_schema, diagnostics);
 }
 
 std::map<std::string, Schema> load_schemas(const VariantDescription& variant, Diagnostics& diagnostics) {

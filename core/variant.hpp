@@ -12,6 +12,7 @@
 
 #include "core/invariant.hpp"
 #include "core/json_text.hpp"
+#include "core/lifecycle.hpp"
 #include "core/route.hpp"
 #include "core/schema.hpp"
 
@@ -101,6 +102,7 @@ struct VariantDescription {
     std::map<int, ErrorTemplate> errors;  // keyed by the status the pipeline decides
     std::map<std::string, Quirk> quirks;
     std::vector<Invariant> invariants;
+    std::optional<Lifecycle> lifecycle;  // how a body follows its state (timelines)
 
     std::string task_schema;   // file name in directory
     std::string token_schema;  // file name in directory, may be empty
@@ -116,6 +118,13 @@ struct VariantDescription {
 // every status the server can answer). Problems go to diagnostics.
 std::optional<VariantDescription> load_variant(const std::filesystem::path& directory,
                                                const Schema& description_schema, Diagnostics& diagnostics);
+
+// The same for a description already in memory: text parsed with file as its
+// display name; directory is where the schema files it names are looked for
+// (and its last component the name the description must carry).
+std::optional<VariantDescription> parse_variant(std::string text, std::string file,
+                                                const std::filesystem::path& directory,
+                                                const Schema& description_schema, Diagnostics& diagnostics);
 
 // Every subdirectory of root with a variant.json, sorted by name.
 std::vector<VariantDescription> load_variants(const std::filesystem::path& root, Diagnostics& diagnostics);

@@ -11,6 +11,7 @@
 #include "core/variant.hpp"
 #include "mock_server/http_server.hpp"
 #include "mock_server/pipeline.hpp"
+#include "mock_server/service.hpp"
 
 #ifndef TASKMOCK_DATA_DIR
 #define TASKMOCK_DATA_DIR "."
@@ -38,8 +39,27 @@ options:
   --instance NAME        server name in error bodies (default taskmock)
   --check                load and check everything, then exit
   --quiet                no access log
+  --read-timeout SECONDS a request must arrive in full within this time of its
+                         first byte, or the connection is closed (default 5)
+
+testing client code (docs/timelines.md, docs/admin.md):
+  --admin                serve the admin API under /__taskmock/ (loopback clients only;
+                         TASKMOCK_ADMIN_TOKEN, if set, is required as a Bearer token)
+  --admin-remote         let clients other than loopback use the admin API
+  --clock MODE           real (default), manual (starts now) or manual@2026-01-01T00:00:00Z;
+                         a manual clock moves only through the admin API
+  --faults FILE          fault rules for every request or per variant (JSON)
+  --seed N               seed for random faults and latency (default 0)
+  --journal-size N       requests kept in the journal (default 1000)
+  --watch                reload the fixtures directory when it changes
   --help                 this text
   --version              the version
+
+recording fixtures from a live API (docs/fixtures.md; taskmock record --help):
+  taskmock record --variant NAME --upstream URL --out DIR [--port N]
+                         a proxy to URL: clients get the upstream's answers, and every
+                         task it returns is written to DIR/NAME/<id>.json, checked
+                         against the schema; credentials are never written
 
 credentials (environment; never printed):
   TASKMOCK_<VARIANT>_CREDENTIAL        the key or token to accept ("user:password" for basic)
@@ -72,6 +92,42 @@ std::optional<Options> parse_options(const std::vector<std::string>& arguments, 
             options.allow_invalid = true;
         } else if (argument == "--check") {
             options.check_only = true;
+        } else if (argument == "--admin") {
+            options.admin = true;
+        } else if (argument == "--admin-remote") {
+            options.admin_remote = true;
+        } else if (argument == "--watch") {
+            options.watch = true;
+        } else if (argument == "--clock" || argument == "--faults" || argument == "--seed" ||
+                   argument == "--journal-size") {
+            auto given = value();
+            if (!given) return std::nullopt;
+            if (argument == "--clock") {
+                bool manual_at = given->starts_with("manual@") && parse_date_time_ms(given->substr(7));
+                if (*given != "real" && *given != "manual" && !manual_at) {
+                    error = "--clock takes real, manual or manual@<RFC 3339 time>, got \"" + *given + "\"";
+                    return std::nullopt;
+                }
+                options.clock = *given;
+            }
+            if (argument == "--faults") options.faults = *given;
+            if (argument == "--seed" || argument == "--journal-size") {
+                std::size_t used = 0;
+                unsigned long long number = 0;
+                try {
+                    number = std::stoull(*given, &used);
+                } catch (const std::exception&) {
+                    used = 0;
+                }
+                bool positive = argument == "--seed" || number > 0;
+                if (used != given->size() || given->front() == '-' || !positive) {
+                    error = argument + " takes a " + (argument == "--seed" ? "non-negative" : "positive") +
+                            " number, got \"" + *given + "\"";
+                    return std::nullopt;
+                }
+                if (argument == "--seed") options.seed = number;
+                else options.journal_size = static_cast<std::size_t>(number);
+            }
         } else if (argument == "--host" || argument == "--fixtures" || argument == "--schemas" ||
                    argument == "--variant" || argument == "--quirk" || argument == "--instance" ||
                    argument == "--port") {
@@ -103,6 +159,21 @@ std::optional<Options> parse_options(const std::vector<std::string>& arguments, 
                 }
                 options.port = port;
             }
+        } else if (argument == "--read-timeout") {
+            auto given = value();
+            if (!given) return std::nullopt;
+            std::size_t used = 0;
+            int seconds = 0;
+            try {
+                seconds = std::stoi(*given, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used != given->size() || seconds < 1 || seconds > 3600) {
+                error = "--read-timeout takes a number of seconds from 1 to 3600, got \"" + *given + "\"";
+                return std::nullopt;
+            }
+            options.read_timeout_seconds = seconds;
         } else {
             error = "unknown option \"" + argument + "\"";
             return std::nullopt;
@@ -128,6 +199,16 @@ std::map<std::string, Schema> compile_task_schemas(const std::vector<VariantDesc
         if (auto schema = Schema::compile(*text, diagnostics)) schemas.emplace(variant.name, std::move(*schema));
     }
     return schemas;
+}
+
+// A faults file: {"faults": [rule...]}, checked against the faults schema
+// with located diagnostics like any other input.
+std::optional<std::vector<FaultRule>> load_faults(const std::filesystem::path& path, Diagnostics& diagnostics) {
+    std::optional<JsonText> text = read_json_file(path, display_path(path), diagnostics);
+    if (!text || !faults_schema().check(*text, diagnostics)) return std::nullopt;
+    std::vector<FaultRule> rules;
+    for (const json& entry : text->value["faults"]) rules.push_back(read_fault(entry));
+    return rules;
 }
 
 }  // namespace
@@ -169,7 +250,7 @@ std::optional<Catalogue> load_catalogue(const Options& options, Diagnostics& dia
     FixtureStore store =
         FixtureStore::load(options.fixtures, variants, schemas, diagnostics, options.allow_invalid, passed_over);
     if (diagnostics.has_errors()) return std::nullopt;
-    return Catalogue{std::move(variants), std::move(store)};
+    return Catalogue{std::move(variants), std::move(store), std::move(schemas), std::move(passed_over)};
 }
 
 int run(const Options& options, std::ostream& out, std::ostream& err) {
@@ -200,16 +281,41 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
         return 0;
     }
 
-    PipelineSettings pipeline_settings;
-    pipeline_settings.prefixed = options.variant.empty();
-    pipeline_settings.instance = options.instance;
-    Pipeline pipeline(std::move(mounts), store, pipeline_settings);
+    ServiceSettings settings;
+    settings.fixtures = options.fixtures;
+    settings.allow_invalid = options.allow_invalid;
+    settings.passed_over = catalogue->passed_over;
+    settings.pipeline.prefixed = options.variant.empty();
+    settings.pipeline.instance = options.instance;
+    settings.pipeline.sessions = std::make_shared<Sessions>(options.seed);
+    if (options.clock == "real") {
+        settings.pipeline.clock = std::make_shared<Clock>();
+    } else {
+        std::int64_t start = options.clock == "manual" ? Clock::real_now() : *parse_date_time_ms(options.clock.substr(7));
+        settings.pipeline.clock = std::make_shared<Clock>(Clock::manual(start));
+    }
+    settings.journal_size = options.journal_size;
+    if (!options.faults.empty()) {
+        std::optional<std::vector<FaultRule>> rules = load_faults(options.faults, diagnostics);
+        if (!rules) {
+            err << diagnostics.to_string() << "taskmock: " << diagnostics.error_count() << " error(s); not serving\n";
+            return 2;
+        }
+        settings.faults = std::move(*rules);
+    }
+    settings.admin.enabled = options.admin;
+    settings.admin.remote = options.admin_remote;
+    if (const char* token = std::getenv("TASKMOCK_ADMIN_TOKEN")) settings.admin.token = token;
+    MockService service(std::move(mounts), std::move(catalogue->task_schemas), std::move(catalogue->store),
+                        std::move(settings));
 
     ServerSettings server_settings;
     server_settings.host = options.host;
     server_settings.port = options.port;
     server_settings.access_log = !options.quiet;
-    HttpServer server(pipeline, server_settings);
+    server_settings.read_timeout_seconds = options.read_timeout_seconds;
+    HttpServer server([&service](const Request& request) { return service.handle(request); }, server_settings,
+                      service.secret_query_names());
 
     // Signals are taken by a thread of their own (sigwait) rather than a
     // handler, so stopping the server runs as ordinary code.
@@ -228,11 +334,21 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
             << ", which other machines may reach; the default is 127.0.0.1\n";
     }
     out << "taskmock " << TASKMOCK_VERSION << " listening on " << server.url("") << "\n";
-    for (const auto& mount : pipeline.mounts()) {
+    for (const auto& mount : service.mounts()) {
         out << "  " << mount.name << std::string(mount.name.size() < 12 ? 12 - mount.name.size() : 1, ' ')
             << server.url(mount.prefix) << "  (" << mount.fixtures << " fixtures; " << mount.task_route << ")\n";
     }
+    if (options.admin) {
+        out << "  admin       " << server.url(std::string(kAdminPrefix)) << "  (clock " << options.clock
+            << (options.admin_remote ? "; any client" : "; loopback clients") << ")\n";
+    }
     out.flush();
+    if (options.watch) {
+        service.watch(std::chrono::milliseconds(250), [&err](const std::string& line) {
+            err << line;
+            err.flush();
+        });
+    }
 
     std::thread waiter([&server, signals]() {
         int received = 0;

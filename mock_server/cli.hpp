@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,8 +26,17 @@ struct Options {
     bool allow_invalid = false;
     bool check_only = false;
     bool quiet = false;
+    int read_timeout_seconds = 5;  // --read-timeout: for the whole of a request, from its first byte
     bool help = false;
     bool version = false;
+    // Client-side testing (docs/timelines.md, docs/admin.md).
+    bool admin = false;         // serve the admin API under /__taskmock/
+    bool admin_remote = false;  // ... to clients other than loopback
+    std::string clock = "real";  // "real", "manual" (from now) or "manual@<RFC 3339 time>"
+    std::filesystem::path faults;  // a faults file: global and per-variant rules
+    std::uint64_t seed = 0;        // for random faults
+    std::size_t journal_size = 1000;
+    bool watch = false;  // reload the fixtures directory when it changes
 };
 
 std::string usage();
@@ -38,6 +49,8 @@ std::optional<Options> parse_options(const std::vector<std::string>& arguments, 
 struct Catalogue {
     std::vector<VariantDescription> variants;
     FixtureStore store;
+    std::map<std::string, Schema> task_schemas;
+    std::set<std::string> passed_over;  // variant folders not served (--variant)
 };
 
 // Loads the catalogue. Problems in data go to diagnostics; a bad quirk or

@@ -12,6 +12,7 @@ namespace taskmock {
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
+    std::string client;  // the peer's address
     std::string method;
     std::string path;  // percent-decoded, without the query
     Fields query;      // decoded, in order
@@ -28,6 +29,19 @@ struct Response {
     std::string content_type;  // empty: no body
     std::string body;
     Fields headers;
+
+    // What was served, for the request journal; never sent.
+    std::string variant;
+    std::string task_id;
+    std::string fixture;  // the fixture's file
+    std::string state;    // the timeline state served, if the task has a timeline
+    std::string fault;    // the fault rule kinds applied, comma-separated
+
+    // How the response goes on the wire; anything but normal is a fault.
+    enum class Delivery { normal, reset, empty, dribble };
+    Delivery delivery = Delivery::normal;
+    double delay_ms = 0;          // wait this long before answering
+    double bytes_per_second = 0;  // dribble: the body's rate
 
     const std::string* header(std::string_view name) const;
 };

@@ -1,13 +1,21 @@
 #include "mock_server/http_server.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "mock_server/connection.hpp"
 #include "mock_server/worker_pool.hpp"
 
 namespace taskmock {
@@ -16,6 +24,7 @@ namespace {
 
 Request to_request(const httplib::Request& in) {
     Request request;
+    request.client = in.remote_addr;
     request.method = in.method;
     request.path = in.path;
     for (const auto& [key, value] : in.params) request.query.emplace_back(key, value);
@@ -28,6 +37,53 @@ void write_response(const Response& response, httplib::Response& out) {
     out.status = response.status;
     for (const auto& [key, value] : response.headers) out.set_header(key, value);
     if (!response.content_type.empty()) out.set_content(response.body, response.content_type.c_str());
+}
+
+// The socket of the connection a request came on. httplib does not hand it
+// to handlers; a reset or empty-response fault needs it, so it is found by
+// its addresses. Only faults pay for this search.
+int connection_socket(const httplib::Request& in) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+        int fd = -1;
+        try {
+            fd = std::stoi(entry.path().filename().string());
+        } catch (const std::exception&) {
+            continue;
+        }
+        struct stat info {};
+        if (fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode)) continue;
+        sockaddr_storage peer{};
+        sockaddr_storage local{};
+        socklen_t peer_size = sizeof peer;
+        socklen_t local_size = sizeof local;
+        if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) continue;
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_size) != 0) continue;
+        auto port_of = [](const sockaddr_storage& address) {
+            if (address.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+            if (address.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+            return static_cast<std::uint16_t>(0);
+        };
+        if (port_of(peer) == in.remote_port && port_of(local) == in.local_port) return fd;
+    }
+    return -1;
+}
+
+// Ends the connection under httplib without a response: the socket is
+// swapped for an unconnected one (dup2 closes the original; httplib's
+// write then fails and it closes the stand-in). With linger 0 the peer
+// gets a reset, otherwise an orderly close with no bytes.
+void end_connection(const httplib::Request& in, bool reset) {
+    int fd = connection_socket(in);
+    if (fd < 0) return;
+    if (reset) {
+        linger option{1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, sizeof option);
+    }
+    int stand_in = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (stand_in < 0) return;
+    ::dup2(stand_in, fd);
+    ::close(stand_in);
 }
 
 // Control characters in a logged target could forge log lines.
@@ -77,22 +133,61 @@ std::string redact_query(const std::string& target, const std::vector<std::strin
 }
 
 struct HttpServer::Impl {
-    const Pipeline& pipeline;
+    Handler handler;
     ServerSettings settings;
-    httplib::Server server;
+    std::vector<std::string> secret_query_names;
+    ConnectionServer server;  // httplib with request limits and its own connection loop
     int port = -1;
     int listening = -1;  // the socket httplib binds, seen through its socket-options hook
     std::mutex log_mutex;
+    std::atomic<bool> stopping{false};  // cuts delays and dribbles short on stop
 
-    Impl(const Pipeline& p, ServerSettings s) : pipeline(p), settings(std::move(s)) {}
+    Impl(Handler h, ServerSettings s, std::vector<std::string> names)
+        : handler(std::move(h)), settings(std::move(s)), secret_query_names(std::move(names)) {}
 
     void handle(const httplib::Request& in, httplib::Response& out) {
-        write_response(pipeline.handle(to_request(in)), out);
+        Response response = handler(to_request(in));
+        if (response.delay_ms > 0) pause(response.delay_ms);
+        switch (response.delivery) {
+            case Response::Delivery::normal: write_response(response, out); break;
+            case Response::Delivery::reset: end_connection(in, true); break;
+            case Response::Delivery::empty: end_connection(in, false); break;
+            case Response::Delivery::dribble: dribble(response, out); break;
+        }
+    }
+
+    // Waits in short steps so that stopping the server is not held up.
+    void pause(double milliseconds) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(static_cast<long long>(milliseconds * 1000));
+        while (!stopping && std::chrono::steady_clock::now() < until) {
+            auto left = until - std::chrono::steady_clock::now();
+            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+        }
+    }
+
+    // The body at bytes_per_second, in twentieths of a second.
+    void dribble(const Response& response, httplib::Response& out) {
+        out.status = response.status;
+        for (const auto& [key, value] : response.headers) out.set_header(key, value);
+        auto body = std::make_shared<std::string>(response.body);
+        const double rate = response.bytes_per_second;
+        const std::size_t step = std::max<std::size_t>(1, static_cast<std::size_t>(rate / 20));
+        out.set_content_provider(body->size(), response.content_type.empty() ? "application/octet-stream" : response.content_type,
+                                 [this, body, step, rate](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                     if (stopping) return false;
+                                     std::size_t n = std::min(step, length);
+                                     pause(1000.0 * static_cast<double>(n) / rate);
+                                     return sink.write(body->data() + offset, n);
+                                 });
     }
 };
 
 HttpServer::HttpServer(const Pipeline& pipeline, ServerSettings settings)
-    : impl_(std::make_unique<Impl>(pipeline, std::move(settings))) {
+    : HttpServer([&pipeline](const Request& request) { return pipeline.handle(request); }, std::move(settings),
+                 pipeline.secret_query_names()) {}
+
+HttpServer::HttpServer(Handler handler, ServerSettings settings, std::vector<std::string> secret_query_names)
+    : impl_(std::make_unique<Impl>(std::move(handler), std::move(settings), std::move(secret_query_names))) {
     httplib::Server& server = impl_->server;
     Impl* impl = impl_.get();
     // Nagle's algorithm with delayed ACKs costs ~40 ms per small response.
@@ -106,6 +201,9 @@ HttpServer::HttpServer(const Pipeline& pipeline, ServerSettings settings)
         impl->listening = sock;
     });
     server.set_payload_max_length(impl->settings.max_body_bytes);
+    // The whole of a request (head and body) must arrive within this time of
+    // its first byte (connection.cpp), so a slow client cannot keep a worker.
+    server.set_read_timeout(impl->settings.read_timeout_seconds, 0);
     server.set_keep_alive_timeout(impl->settings.keep_alive_seconds);
     // httplib closes a keep-alive connection after 5 requests by default;
     // clients under load then pay a new TCP handshake every few requests.
@@ -120,10 +218,19 @@ HttpServer::HttpServer(const Pipeline& pipeline, ServerSettings settings)
         if (in.method == "POST" || in.method == "PUT" || in.method == "PATCH" || in.method == "DELETE") {
             return httplib::Server::HandlerResponse::Unhandled;
         }
+        note_request_handled(in, false);
         impl->handle(in, out);
         return httplib::Server::HandlerResponse::Handled;
     });
-    auto with_body = [impl](const httplib::Request& in, httplib::Response& out) { impl->handle(in, out); };
+    auto with_body = [impl](const httplib::Request& in, httplib::Response& out) {
+        note_request_handled(in, true);
+        // httplib limits only a declared Content-Length, not a chunked body.
+        if (in.body.size() > impl->settings.max_body_bytes) {
+            out.status = 413;
+            return;
+        }
+        impl->handle(in, out);
+    };
     server.Post(".*", with_body);
     server.Put(".*", with_body);
     server.Patch(".*", with_body);
@@ -132,7 +239,7 @@ HttpServer::HttpServer(const Pipeline& pipeline, ServerSettings settings)
         server.set_logger([impl](const httplib::Request& in, const httplib::Response& out) {
             std::string reason = out.get_header_value("X-Taskmock-Reason");
             if (reason.empty()) reason = out.get_header_value("X-Taskmock-Error");
-            std::string target = redact_query(in.target.empty() ? in.path : in.target, impl->pipeline.secret_query_names());
+            std::string target = redact_query(in.target.empty() ? in.path : in.target, impl->secret_query_names);
             std::string line = access_log_line(in.remote_addr, in.method, target, out.status, out.body.size(), reason) + "\n";
             std::lock_guard<std::mutex> lock(impl->log_mutex);
             std::fwrite(line.data(), 1, line.size(), stdout);
@@ -158,7 +265,10 @@ int HttpServer::bind() {
 }
 
 bool HttpServer::listen() { return impl_->server.listen_after_bind(); }
-void HttpServer::stop() { impl_->server.stop(); }
+void HttpServer::stop() {
+    impl_->stopping = true;
+    impl_->server.stop();
+}
 bool HttpServer::is_running() const { return impl_->server.is_running(); }
 
 std::string HttpServer::url(const std::string& prefix) const {

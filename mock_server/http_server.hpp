@@ -16,11 +16,19 @@ struct ServerSettings {
     bool access_log = true;
     std::size_t max_body_bytes = 64 * 1024;  // far above any task API request
     int keep_alive_seconds = 5;              // an idle connection is closed after this
+    int read_timeout_seconds = 5;            // a request must arrive in full within this of its first byte
     std::size_t max_workers = 1024;          // connections served at once
 };
 
 class HttpServer {
 public:
+    // What answers each request: the pipeline, or another front (the admin
+    // API in front of the pipeline, the recording proxy).
+    using Handler = std::function<Response(const Request&)>;
+
+    // secret_query_names: query parameters whose values the access log hides.
+    HttpServer(Handler handler, ServerSettings settings, std::vector<std::string> secret_query_names = {});
+    // Serves the pipeline, which must outlive the server.
     HttpServer(const Pipeline& pipeline, ServerSettings settings);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;

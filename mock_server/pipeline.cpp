@@ -11,17 +11,6 @@ namespace taskmock {
 
 namespace {
 
-// Ids no vendor issues: longer than this, or with control characters. They
-// are answered with the variant's 400 before any lookup.
-constexpr std::size_t kMaxIdLength = 512;
-
-bool has_control_character(std::string_view text) {
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        unsigned char u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7f;
-    });
-}
-
 std::string trace_id() {
     thread_local std::mt19937_64 generator{std::random_device{}()};
     std::uniform_int_distribution<unsigned> nibble(0, 15);
@@ -97,6 +86,8 @@ Response mock_error(int status, std::string_view code, std::string_view title, s
 
 Pipeline::Pipeline(std::vector<MountConfig> mounts, const FixtureStore& store, PipelineSettings settings)
     : store_(store), settings_(std::move(settings)) {
+    if (!settings_.clock) settings_.clock = std::make_shared<Clock>();
+    if (!settings_.sessions) settings_.sessions = std::make_shared<Sessions>();
     for (auto& config : mounts) {
         Mount mount;
         mount.prefix = settings_.prefixed ? "/" + config.variant.name : "";
@@ -113,11 +104,14 @@ Pipeline::Pipeline(std::vector<MountConfig> mounts, const FixtureStore& store, P
                                    [](const QueryParameter& p) { return !p.shows.empty(); });
         const Route* route = mount.variant.task_route();
         if (mount.shaped) {
-            for (const Fixture* fixture : store_.fixtures(mount.variant.name)) mount.trees.emplace(fixture->id, fixture->body());
+            for (const Fixture* fixture : store_.fixtures(mount.variant.name)) {
+                if (!fixture->timeline) mount.trees.emplace(fixture->id, fixture->body());
+            }
         }
         if (!mount.shaped && route != nullptr) {
             std::size_t id_index = route->path.parameter_index(mount.variant.id_parameter);
             for (const Fixture* fixture : store_.fixtures(mount.variant.name)) {
+                if (fixture->timeline) continue;  // rendered per request, state by state
                 std::vector<std::string> parameters(route->path.parameters().size());
                 parameters[id_index] = fixture->id;
                 const std::string self = mount.prefix + route->path.expand(parameters);
@@ -151,6 +145,24 @@ std::vector<Pipeline::MountInfo> Pipeline::mounts() const {
 }
 
 Response Pipeline::handle(const Request& request) const {
+    std::string variant;
+    std::string id;
+    Response response = route(request, variant, id);
+    response.variant = std::move(variant);
+    response.task_id = std::move(id);
+    return response;
+}
+
+std::optional<Response> Pipeline::error_for(const std::string& variant, int status, const Request& request) const {
+    for (const Mount& mount : mounts_) {
+        if (mount.variant.name != variant) continue;
+        if (!mount.errors.contains(status)) return std::nullopt;
+        return vendor_error(mount, status, "fault", request, "", "");
+    }
+    return std::nullopt;
+}
+
+Response Pipeline::route(const Request& request, std::string& variant, std::string& id_out) const {
     std::string local_path;
     const Mount* mount = resolve_mount(request.path, local_path);
     if (mount == nullptr) {
@@ -159,6 +171,7 @@ Response Pipeline::handle(const Request& request) const {
         return mock_error(404, "variant-not-found", "No variant is mounted at this path",
                           "Paths start with a variant's mount prefix.", {{"mounted", mounted}});
     }
+    variant = mount->variant.name;
     Match match;
     if (auto refused = match_route(*mount, request, local_path, match)) return *refused;
 
@@ -175,6 +188,7 @@ Response Pipeline::handle(const Request& request) const {
     if (match.route->action == Action::token) return exchange_token(*mount, request);
 
     const std::string& id = match.parameters[match.route->path.parameter_index(mount->variant.id_parameter)];
+    id_out = id;
     if (auto refused = check_id(*mount, request, id)) return *refused;
     if (auto refused = check_query(*mount, request, id)) return *refused;
     return serve_task(*mount, request, id);
@@ -225,7 +239,7 @@ std::optional<Response> Pipeline::match_route(const Mount& mount, const Request&
 
 std::optional<Response> Pipeline::check_id(const Mount& mount, const Request& request, const std::string& id) const {
     const VariantDescription& variant = mount.variant;
-    if (id.size() > kMaxIdLength || has_control_character(id)) {
+    if (refused_before_lookup(id)) {
         return vendor_error(mount, 400, "id-invalid", request, id, "The task id is not a valid id.");
     }
     if (variant.id_pattern && !variant.id_pattern->matches(id)) {
@@ -267,19 +281,43 @@ Response Pipeline::serve_task(const Mount& mount, const Request& request, const 
         return vendor_error(mount, 406, "not-acceptable", request, id,
                             "Acceptable representations: " + join(mount.offered, ", "));
     }
-    if (mount.shaped) return shaped_body(mount, request, *fixture, *media);
     Response response;
-    response.content_type = mount.offered[*media];
-    response.body = *mount.rendered.at(id)[*media];
+    if (fixture->timeline) {
+        response = timeline_body(mount, request, *fixture, *media);
+    } else if (mount.shaped) {
+        response = shaped_body(mount, request, mount.trees.at(fixture->id), *media);
+    } else {
+        response.content_type = mount.offered[*media];
+        response.body = *mount.rendered.at(id)[*media];
+    }
+    response.fixture = fixture->file;
+    return response;
+}
+
+// A timeline task: the state this session's request finds it in, built
+// from the timeline and the variant's lifecycle, then rendered like any body.
+Response Pipeline::timeline_body(const Mount& mount, const Request& request, const Fixture& fixture,
+                                 std::size_t media) const {
+    const std::string* session = request.header(kSessionHeader);
+    Progress progress = settings_.sessions->poll(session == nullptr ? "" : *session, mount.variant.name, fixture.id,
+                                                 *fixture.timeline, settings_.clock->now());
+    json body = state_body(*mount.variant.lifecycle, *fixture.timeline, progress.index, progress.entered);
+    Response response;
+    if (mount.shaped) {
+        response = shaped_body(mount, request, std::move(body), media);
+    } else {
+        response.content_type = mount.offered[media];
+        response.body = render(mount.variant.media_types[media].renderer, body, request.path);
+    }
+    response.state = fixture.timeline->steps[progress.index].state;
+    response.headers.emplace_back("X-Taskmock-State", response.state);
     return response;
 }
 
 // Query parameters with "shows" decide which fields are served; hidden ones
 // become links when the parameter says where (Oracle's expand: "If not
 // specified Links to each of the fields is returned", seed 003).
-Response Pipeline::shaped_body(const Mount& mount, const Request& request, const Fixture& fixture,
-                               std::size_t media) const {
-    json body = mount.trees.at(fixture.id);
+Response Pipeline::shaped_body(const Mount& mount, const Request& request, json body, std::size_t media) const {
     for (const QueryParameter& parameter : mount.variant.query) {
         if (parameter.shows.empty()) continue;
         std::vector<std::string> chosen = selected(request, parameter);
@@ -300,7 +338,9 @@ Response Pipeline::shaped_body(const Mount& mount, const Request& request, const
 
 Response Pipeline::exchange_token(const Mount& mount, const Request& request) const {
     const TokenExchange& exchange = *mount.variant.auth.token;
-    json body = json::parse(request.body, nullptr, false);
+    // Too deep is refused unparsed: growing an object copies its members
+    // recursively, and a deeply nested member exhausted the stack.
+    json body = too_deep_at(request.body) ? json() : json::parse(request.body, nullptr, false);
     auto field = [&](const std::string& name) -> std::string {
         if (!body.is_object() || !body.contains(name) || !body[name].is_string()) return "";
         return body[name].get<std::string>();

@@ -15,7 +15,9 @@
 #include "core/variant.hpp"
 #include "mock_server/auth.hpp"
 #include "mock_server/body_template.hpp"
+#include "mock_server/clock.hpp"
 #include "mock_server/exchange.hpp"
+#include "mock_server/sessions.hpp"
 
 namespace taskmock {
 
@@ -28,6 +30,10 @@ struct PipelineSettings {
     bool prefixed = true;                // serve each variant under /<name>
     std::string instance = "taskmock";   // ${instance} in error bodies
     std::size_t near_ids = 3;            // ids suggested on a 404
+    // Timelines run on this clock, with state per session; made (real
+    // clock, fresh sessions) when not given.
+    std::shared_ptr<Clock> clock;
+    std::shared_ptr<Sessions> sessions;
 };
 
 class Pipeline {
@@ -47,6 +53,14 @@ public:
     // Query parameters that carry credentials in any mounted variant (e.g.
     // Cognigy's api_key): their values are never logged.
     const std::vector<std::string>& secret_query_names() const { return secret_query_names_; }
+
+    // The variant's own error body for status (e.g. an injected 503), as
+    // this request would get it; nothing when the variant is not mounted or
+    // describes no body for the status.
+    std::optional<Response> error_for(const std::string& variant, int status, const Request& request) const;
+
+    const FixtureStore& store() const { return store_; }
+    const PipelineSettings& settings() const { return settings_; }
 
 private:
     struct CompiledError {
@@ -70,6 +84,8 @@ private:
         std::vector<std::string> parameters;
     };
 
+    // handle() without the bookkeeping: variant and id are filled in as far as the request got.
+    Response route(const Request& request, std::string& variant, std::string& id) const;
     const Mount* resolve_mount(const std::string& path, std::string& local_path) const;
     std::optional<Response> match_route(const Mount& mount, const Request& request, const std::string& local_path,
                                         Match& match) const;
@@ -77,8 +93,9 @@ private:
     std::optional<Response> check_query(const Mount& mount, const Request& request, const std::string& id) const;
     Response serve_task(const Mount& mount, const Request& request, const std::string& id) const;
     Response exchange_token(const Mount& mount, const Request& request) const;
-    Response shaped_body(const Mount& mount, const Request& request, const Fixture& fixture,
-                         std::size_t media) const;
+    Response shaped_body(const Mount& mount, const Request& request, json body, std::size_t media) const;
+    Response timeline_body(const Mount& mount, const Request& request, const Fixture& fixture,
+                           std::size_t media) const;
 
     Response vendor_error(const Mount& mount, int status, std::string_view reason, const Request& request,
                          std::string_view id, std::string_view detail) const;

@@ -26,6 +26,7 @@ import { readFile } from "node:fs/promises";
 import { OrkesClients, TaskClient, orkesConductorClient } from "@io-orkes/conductor-javascript";
 
 import { startTaskmockBehindProxy } from "./recording-proxy.mjs";
+import { startTaskmock } from "./taskmock.mjs";
 
 for (const name of Object.keys(process.env)) {
   if (name.startsWith("CONDUCTOR_")) delete process.env[name];
@@ -250,5 +251,36 @@ describe("Orkes SDK against a server configured with a token (TASKMOCK_ORKES_CRE
       sdkConfig(mock.baseUrl("orkes"), { keyId: KEY_ID, keySecret: KEY_SECRET }),
     );
     assertSeedTask(await new TaskClient(client).getTask(SEED_ID));
+  });
+});
+
+describe("Orkes SDK polling a task that completes after N polls (a timeline fixture)", () => {
+  // fixtures/orkes/polled-to-completion.timeline.json: SCHEDULED, IN_PROGRESS
+  // after 1 poll, COMPLETED after 2 more.
+  const POLLED_ID = "7d4b0f1e-5a2c-4e8b-9c31-0a6f2e9d1b01";
+  let mock;
+
+  before(async () => {
+    mock = await startTaskmock({ env: { TASKMOCK_ORKES_KEY_ID: KEY_ID, TASKMOCK_ORKES_KEY_SECRET: KEY_SECRET } });
+  });
+
+  after(async () => {
+    if (mock) assert.equal((await mock.stop()).code, 0);
+  });
+
+  it("sees each state in order and stops at COMPLETED with the output", async () => {
+    const client = new TaskClient(
+      await orkesConductorClient(sdkConfig(mock.baseUrl("orkes"), { keyId: KEY_ID, keySecret: KEY_SECRET })),
+    );
+    const seen = [];
+    let task;
+    for (let poll = 0; poll < 10; poll += 1) {
+      task = await client.getTask(POLLED_ID);
+      seen.push(task.status);
+      if (task.status === "COMPLETED") break;
+    }
+    assert.deepEqual(seen, ["SCHEDULED", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED"]);
+    assert.deepEqual(task.outputData, { approved: true, amount: 8940 });
+    assert.ok(task.endTime >= task.startTime && task.startTime >= task.scheduledTime);
   });
 });

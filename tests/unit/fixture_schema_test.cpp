@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "core/fixture_store.hpp"
 #include "core/schema.hpp"
 #include "core/variant.hpp"
+#include "core/variant_schema.hpp"
 
 namespace taskmock {
 
@@ -49,7 +51,19 @@ TEST_P(FixtureSchemaTest, BodyValidatesAgainstItsVariantsTaskSchema) {
     ASSERT_TRUE(schema.has_value()) << diagnostics.to_string();
     auto body = read_json_file(fixture.path, fixture.path.string(), diagnostics);
     ASSERT_TRUE(body.has_value()) << diagnostics.to_string();
-    EXPECT_TRUE(schema->check(*body, diagnostics)) << diagnostics.to_string();
+    if (!body->value.contains("timeline")) {
+        EXPECT_TRUE(schema->check(*body, diagnostics)) << diagnostics.to_string();
+        return;
+    }
+    // A timeline fixture: every state, as it would be served, validates and
+    // keeps the variant's invariants.
+    auto variant = load_variant(variant_dir, *Schema::compile(*parse_json_text(std::string(kVariantSchema), "variant.schema.json", diagnostics), diagnostics), diagnostics);
+    ASSERT_TRUE(variant.has_value()) << diagnostics.to_string();
+    FixtureStore::Examined examined = FixtureStore::examine(*variant, *body, &*schema, false);
+    EXPECT_TRUE(examined.fixture.has_value()) << examined.diagnostics.to_string();
+    EXPECT_TRUE(examined.diagnostics.empty()) << examined.diagnostics.to_string();
+    ASSERT_TRUE(examined.fixture && examined.fixture->timeline);
+    EXPECT_GE(examined.fixture->timeline->steps.size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, FixtureSchemaTest, ::testing::ValuesIn(fixture_files()), test_name);
