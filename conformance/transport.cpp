@@ -35,7 +35,7 @@ std::string seconds_text(double seconds) {
 
 std::string describe(httplib::Error error) {
     switch (error) {
-        case httplib::Error::Connection: return "cannot connect (refused, or no route to the host)";
+        case httplib::Error::Connection: return "cannot connect";
         case httplib::Error::BindIPAddress: return "cannot bind the local address";
         case httplib::Error::Read: return "the connection failed while reading the response";
         case httplib::Error::Write: return "the connection failed while sending the request (closed or reset by the server)";
