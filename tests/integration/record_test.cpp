@@ -98,6 +98,13 @@ public:
             ADD_FAILURE() << error;
             return;
         }
+        // The start-up probe, as record_main sends it (its answer is not the
+        // point here). It also gives httplib's first response read, which
+        // compiles a function-local static regex inside the library, to this
+        // thread before the server's threads start: ThreadSanitizer cannot
+        // see the guard of that static in the uninstrumented library and
+        // reported the regex as raced between the first two proxied requests.
+        recorder_->probe();
         Recorder* recorder = recorder_.get();
         server_ = std::make_unique<HttpServer>([recorder](const Request& request) { return recorder->handle(request); },
                                                TestServer::quiet_settings(), recorder_->secret_query_names());
