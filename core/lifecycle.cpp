@@ -98,11 +98,17 @@ json state_body(const Lifecycle& lifecycle, const Timeline& timeline, std::size_
             body[stamp.field] = stamp_value(stamp.format, when);
             stamped.insert(key);
         }
+        // Values are copied out of body before body[...] may add a member:
+        // an ordered_map is a vector, and growing it copies every member to
+        // new storage, so a reference into body would then point at freed
+        // memory (found by fuzz_fixture).
         for (const Copy& copy : lifecycle.copies) {
-            if (listed(copy.on, step.state) && body.contains(copy.from)) body[copy.to] = body.at(copy.from);
+            if (!listed(copy.on, step.state) || !body.contains(copy.from)) continue;
+            json value = body.at(copy.from);
+            body[copy.to] = std::move(value);
         }
         if (lifecycle.history && body.contains(lifecycle.history->first)) {
-            const json& message = body.at(lifecycle.history->first);
+            const json message = body.at(lifecycle.history->first);
             if (!message.is_null() && message != message_before) {
                 json& list = body[lifecycle.history->second];
                 if (!list.is_array()) list = json::array();

@@ -101,6 +101,30 @@ TEST(StateBodyTest, CognigyDoneHasRunEveryStepAndA2aHistoryGrows) {
     EXPECT_EQ(completed["status"]["timestamp"], "1970-01-01T00:00:03Z");
 }
 
+// A member the lifecycle writes that the task lacks is added to the body.
+// The body is a copy of the task, its storage exactly full, so adding one
+// moves every member to new storage: what is copied or appended must have
+// been taken out of the body first. Under AddressSanitizer this read freed
+// memory (fuzz_fixture found it; its input is in
+// tests/data/fuzz-regressions/fuzz_fixture). Here the tasks have every
+// member the lifecycle writes before that point, so the list or the copy's
+// target is the first member added.
+TEST(StateBodyTest, MembersAddedToTheTaskDoNotLoseWhatIsCopiedOrAppended) {
+    Timeline a2a = timeline_of(R"({"task": {"id": "1", "kind": "task", "status": {"state": "submitted"}, "final": false},
+        "timeline": [{"state": "submitted"},
+                     {"state": "input-required", "after": {"polls": 1},
+                      "set": {"status": {"message": {"messageId": "2", "parts": [{"kind": "text", "text": "Which one?"}]}}}}]})");
+    json asked = state_body(*variant("oracle-bpm").lifecycle, a2a, 1, {0, 1000});
+    ASSERT_TRUE(asked["history"].is_array());
+    ASSERT_EQ(asked["history"].size(), 1u);
+    EXPECT_EQ(asked["history"][0]["parts"][0]["text"], "Which one?");
+
+    Timeline cognigy = timeline_of(R"({"task": {"status": "done", "totalStep": 4, "lastRunAt": "2026-01-01T00:00:00Z",
+            "lastFinishedAt": "2026-01-01T00:00:00Z", "lastChanged": 0},
+        "timeline": [{"state": "done"}]})");
+    EXPECT_EQ(state_body(*variant("cognigy").lifecycle, cognigy, 0, {1000})["currentStep"], 4);
+}
+
 TEST(TimelineFixtureTest, BadTimelinesAreLocatedDiagnostics) {
     const VariantDescription& conductor = variant("conductor");
     auto examine = [&](const std::string& text) {
