@@ -104,11 +104,13 @@ TEST(StateBodyTest, CognigyDoneHasRunEveryStepAndA2aHistoryGrows) {
 // A member the lifecycle writes that the task lacks is added to the body.
 // The body is a copy of the task, its storage exactly full, so adding one
 // moves every member to new storage: what is copied or appended must have
-// been taken out of the body first. Under AddressSanitizer this read freed
-// memory (fuzz_fixture found it; its input is in
-// tests/data/fuzz-regressions/fuzz_fixture). Here the tasks have every
-// member the lifecycle writes before that point, so the list or the copy's
-// target is the first member added.
+// been taken out of the body first. Under AddressSanitizer the history
+// append read freed memory (fuzz_fixture found it; its input is in
+// tests/data/fuzz-regressions/fuzz_fixture). The copy had the same pattern
+// but g++ happened to copy the value before adding the member; whether it
+// does is the compiler's choice. Here the tasks have every member the
+// lifecycle writes before that point, so the list or the copy's target is
+// the first member added.
 TEST(StateBodyTest, MembersAddedToTheTaskDoNotLoseWhatIsCopiedOrAppended) {
     Timeline a2a = timeline_of(R"({"task": {"id": "1", "kind": "task", "status": {"state": "submitted"}, "final": false},
         "timeline": [{"state": "submitted"},
